@@ -1,0 +1,82 @@
+import logging
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import login, logout
+from django.contrib.auth.decorators import login_not_required
+from django.db import DatabaseError, connection
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.template import loader
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from accounts.forms import SignInForm
+from accounts.home import home_sections
+
+logger = logging.getLogger(__name__)
+
+
+@require_http_methods(["GET", "POST"])
+@login_not_required
+@never_cache
+def sign_in(request):
+    next_url = request.POST.get("next") or request.GET.get("next") or ""
+    if not url_has_allowed_host_and_scheme(next_url, {request.get_host()},
+                                           require_https=request.is_secure()):
+        next_url = ""
+    form = SignInForm(request, data=request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        login(request, form.get_user())
+        return redirect(next_url or settings.LOGIN_REDIRECT_URL)
+    status = 422 if form.errors else 200
+    return render(request, "accounts/sign_in.html", {"form": form, "next": next_url},
+                  status=status)
+
+
+@require_POST
+def sign_out(request):
+    logout(request)
+    messages.success(request, "You have signed out.")
+    return redirect(settings.LOGOUT_REDIRECT_URL)
+
+
+def locked_out(request, response=None, credentials=None, *args, **kwargs):
+    """Shown by django-axes instead of the sign-in page once a username is locked here."""
+    return render(request, "accounts/locked_out.html",
+                  {"minutes": int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)}, status=429)
+
+
+@require_GET
+def home(request):
+    return render(request, "accounts/home.html", {"sections": home_sections(request.user)})
+
+
+@require_GET
+@login_not_required
+@never_cache
+def healthz(request):
+    """200 when the database answers, 503 when it does not. Says nothing else."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+    except DatabaseError:
+        logger.warning("Health check: the database did not answer")
+        return HttpResponse("unavailable", status=503, content_type="text/plain")
+    return HttpResponse("ok", content_type="text/plain")
+
+
+def page_not_found(request, exception=None):
+    return render(request, "404.html", status=404)
+
+
+def permission_denied(request, exception=None):
+    logger.warning("Denied %s %s to user %s", request.method, request.path,
+                   getattr(request.user, "pk", None))
+    return render(request, "403.html", status=403)
+
+
+def server_error(request):
+    """Render without context processors: they may be what failed."""
+    return HttpResponse(loader.get_template("500.html").render(), status=500)

@@ -1,0 +1,19 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from accounts import views as account_views
+
+urlpatterns = [
+    path("", account_views.home, name="home"),
+    path("healthz", account_views.healthz, name="healthz"),
+    path("account/", include("accounts.urls")),
+    path("cases/", include("caseload.urls")),
+    path("purchases/", include("purchases.urls")),
+    path("issues/", include("issues.urls")),
+    path("debriefs/", include("debriefs.urls")),
+    path("admin/", admin.site.urls),
+]
+
+handler403 = "accounts.views.permission_denied"
+handler404 = "accounts.views.page_not_found"
+handler500 = "accounts.views.server_error"
