@@ -1,5 +1,120 @@
+import datetime
+
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
+from django.utils import timezone
+
+WIDGET_CLASSES = {
+    "textinput": "govuk-input", "numberinput": "govuk-input", "emailinput": "govuk-input",
+    "passwordinput": "govuk-input", "urlinput": "govuk-input",
+    "textarea": "govuk-textarea", "select": "govuk-select", "selectmultiple": "govuk-select",
+    "clearablefileinput": "govuk-file-upload", "fileinput": "govuk-file-upload",
+    "checkboxinput": "govuk-checkboxes__input",
+}
+
+
+class GovukFormMixin:
+    """Give each widget its GOV.UK class, and its error class when the field is invalid.
+
+    Templates render fields with includes/field.html, which adds label, hint and message.
+    """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            widget = field.widget
+            css = WIDGET_CLASSES.get(type(widget).__name__.lower())
+            if css and css not in widget.attrs.get("class", ""):
+                widget.attrs["class"] = f"{css} {widget.attrs.get('class', '')}".strip()
+
+    def full_clean(self):
+        super().full_clean()
+        for name in self.errors:
+            if name in self.fields:
+                widget = self.fields[name].widget
+                if isinstance(widget, GovukDateInput):
+                    for box in widget.widgets:
+                        box.attrs["class"] += " govuk-input--error"
+                    continue
+                css = WIDGET_CLASSES.get(type(widget).__name__.lower())
+                if css and f"{css}--error" not in widget.attrs.get("class", ""):
+                    widget.attrs["class"] += f" {css}--error"
+
+
+class GovukDateInput(forms.MultiWidget):
+    """The GOV.UK date input: day, month and year typed into three boxes."""
+
+    template_name = "includes/widgets/date_input.html"
+
+    def __init__(self, attrs=None):
+        box = {"class": "govuk-input govuk-date-input__input", "inputmode": "numeric"}
+        super().__init__([forms.TextInput({**box, "class": box["class"] + " govuk-input--width-2"}),
+                          forms.TextInput({**box, "class": box["class"] + " govuk-input--width-2"}),
+                          forms.TextInput({**box, "class": box["class"] + " govuk-input--width-4"})],
+                         attrs)
+
+    def decompress(self, value):
+        if isinstance(value, datetime.date):
+            return [value.day, value.month, value.year]
+        return [None, None, None]
+
+    def value_from_datadict(self, data, files, name):
+        return [data.get(f"{name}_{part}", "").strip() for part in ("day", "month", "year")]
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        for sub, part in zip(context["widget"]["subwidgets"], ("day", "month", "year"),
+                             strict=True):
+            sub["name"] = f"{name}_{part}"
+            sub["attrs"]["id"] = f"{attrs.get('id', 'id_' + name)}_{part}"
+            sub["part"] = part
+        return context
+
+
+class DateField(forms.Field):
+    """A real date typed as day, month and year, within sensible bounds for its use."""
+
+    widget = GovukDateInput
+
+    def __init__(self, *, past_only=False, max_years_ahead=2, **kwargs):
+        self.past_only = past_only
+        self.max_years_ahead = max_years_ahead
+        super().__init__(**kwargs)
+
+    def prepare_value(self, value):
+        return value
+
+    def to_python(self, value):
+        if isinstance(value, datetime.date):
+            return value
+        if not value or not any(value):
+            return None
+        day, month, year = value
+        label = (self.label or "The date").capitalize()
+        missing = [part for part, v in zip(("day", "month", "year"), value, strict=True) if not v]
+        if missing:
+            raise forms.ValidationError(f"{label} must include a {' and '.join(missing)}")
+        try:
+            parsed = datetime.date(int(year), int(month), int(day))
+        except ValueError as error:
+            raise forms.ValidationError(f"{label} must be a real date") from error
+        if len(str(year)) != 4:
+            raise forms.ValidationError("Year must include 4 numbers")
+        return parsed
+
+    def validate(self, value):
+        super().validate(value)
+        if value is None:
+            return
+        today = timezone.localdate()
+        label = (self.label or "The date").capitalize()
+        if self.past_only and value > today:
+            raise forms.ValidationError(f"{label} must be today or in the past")
+        if value > today.replace(year=today.year + self.max_years_ahead):
+            raise forms.ValidationError(
+                f"{label} must be within {self.max_years_ahead} years from today")
+        if value.year < 1900:
+            raise forms.ValidationError(f"{label} must be after 1900")
 
 
 class SignInForm(AuthenticationForm):
@@ -20,5 +135,3 @@ class SignInForm(AuthenticationForm):
             {"class": "govuk-input govuk-!-width-one-half", "autocomplete": "current-password"})
         self.fields["username"].error_messages["required"] = "Enter your username"
         self.fields["password"].error_messages["required"] = "Enter your password"
-        self.fields["password"].widget = forms.PasswordInput(
-            attrs=self.fields["password"].widget.attrs)

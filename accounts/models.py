@@ -1,4 +1,5 @@
 import pghistory
+import pgtrigger
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 
@@ -73,3 +74,47 @@ class Capability(models.Model):
         managed = False
         default_permissions = ()
         permissions = list(CAPABILITIES.items())
+
+    def __str__(self):
+        return "Capability"
+
+
+class AccessLogQuerySet(models.QuerySet):
+    def for_object(self, obj):
+        return self.filter(object_type=obj._meta.label_lower, object_id=str(obj.pk))
+
+
+class AccessLog(models.Model):
+    """Who looked at which record, and when. Append-only: the database refuses changes."""
+
+    class Action(models.TextChoices):
+        VIEW = "view", "Viewed"
+        DOWNLOAD = "download", "Downloaded"
+        EXPORT = "export", "Exported"
+
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    action = models.CharField(max_length=10, choices=Action.choices, default=Action.VIEW)
+    object_type = models.CharField(max_length=60)
+    object_id = models.CharField(max_length=40)
+    label = models.CharField(max_length=200, help_text="A reference, never a person's name")
+    path = models.CharField(max_length=500)
+
+    objects = AccessLogQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        indexes = [models.Index(fields=["object_type", "object_id", "-at"])]
+        triggers = [
+            pgtrigger.Protect(name="access_log_append_only",
+                              operation=pgtrigger.Update | pgtrigger.Delete),
+        ]
+
+    def __str__(self):
+        return f"{self.user} {self.get_action_display().lower()} {self.label}"
+
+    @classmethod
+    def record(cls, request, obj, *, action=Action.VIEW, label: str | None = None):
+        return cls.objects.create(user=request.user, action=action,
+                                  object_type=obj._meta.label_lower, object_id=str(obj.pk),
+                                  label=label or str(obj), path=request.path[:500])

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import PermissionDenied
 from django.db import DatabaseError, connection
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
@@ -80,3 +81,15 @@ def permission_denied(request, exception=None):
 def server_error(request):
     """Render without context processors: they may be what failed."""
     return HttpResponse(loader.get_template("500.html").render(), status=500)
+
+
+@require_GET
+def admin_sign_in(request):
+    """The admin site signs people in through the service's own sign-in page (with its
+    lockout and session rules), never a second login form."""
+    if not request.user.is_staff:
+        raise PermissionDenied
+    next_url = request.GET.get("next", "")
+    if not url_has_allowed_host_and_scheme(next_url, {request.get_host()}):
+        next_url = "/admin/"
+    return redirect(next_url)

@@ -1,1 +1,491 @@
+"""A person's story as the team keeps it: who they are, what matters to them, what happened,
+their debts and any hold on enforcement, and what changed for them."""
 
+from datetime import date, timedelta
+from decimal import Decimal
+
+import pghistory
+from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
+from django.contrib.postgres.indexes import GinIndex
+from django.core.validators import MinValueValidator
+from django.db import models, transaction
+from django.db.models import Exists, Max, OuterRef, Q
+from django.utils import timezone
+
+from accounts.models import Team
+
+ONE_LINE = 200  # characters: a one-line field
+
+
+class Transition(models.TextChoices):
+    LEAVING_PRISON = "leaving_prison", "Leaving prison"
+    LEAVING_CARE = "leaving_care", "Leaving care"
+    LEAVING_FORCES = "leaving_forces", "Leaving the armed forces"
+    BEREAVEMENT = "bereavement", "Bereavement"
+    NEW_BABY = "new_baby", "New baby"
+    JOB_LOSS = "job_loss", "Lost a job"
+    RELATIONSHIP_ENDED = "relationship_ended", "Relationship ended"
+    LEAVING_HOSPITAL = "leaving_hospital", "Leaving hospital"
+
+
+class CaseQuerySet(models.QuerySet):
+    def open(self):
+        return self.filter(status=Case.Status.OPEN)
+
+    def for_user(self, user):
+        """Cases within the user's reach: every team's for those who see all teams, their own
+        teams' for caseworkers and coordinators, none for anyone else."""
+        if user.has_perm("accounts.see_all_teams"):
+            return self
+        if user.has_perm("accounts.work_cases"):
+            return self.filter(team__memberships__user=user)
+        return self.none()
+
+    def with_activity(self):
+        """Annotate last contact, the earliest open next step and whether a hold is active.
+        Adds subqueries, not extra queries."""
+        contacts = Contact.objects.filter(case=OuterRef("pk"))
+        return self.annotate(
+            last_contact_at=Max("contacts__happened_at"),
+            next_step_due=models.Subquery(
+                contacts.filter(next_step_due__isnull=False, next_step_done=False)
+                .order_by("next_step_due").values("next_step_due")[:1]
+            ),
+            has_active_hold=Exists(
+                Hold.objects.filter(case=OuterRef("pk"), status=Hold.Status.GRANTED)
+            ),
+        )
+
+
+@pghistory.track()
+class Case(models.Model):
+    """A person or household the team works with. One named lead keeps the relationship;
+    anyone in the team can add to it."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Open"
+        CLOSED = "closed", "Closed"
+
+    class Source(models.TextChoices):
+        RECOVERY_LIST = "recovery_list", "Council-tax recovery list"
+        HOUSING = "housing", "Housing"
+        SELF = "self", "Came to us themselves"
+        PARTNER = "partner", "Partner organisation"
+        OTHER = "other", "Other"
+
+    team = models.ForeignKey(Team, on_delete=models.PROTECT, related_name="cases")
+    number = models.PositiveIntegerField(editable=False)
+    # Set once at creation from the team's prefix: a reference people have written down never
+    # changes, even if the team's prefix does.
+    reference = models.CharField(max_length=12, unique=True, editable=False)
+    lead = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                             related_name="led_cases", verbose_name="lead caseworker")
+    status = models.CharField(max_length=6, choices=Status.choices, default=Status.OPEN)
+    source = models.CharField("how they came to us", max_length=20, choices=Source.choices)
+    opened_on = models.DateField(default=timezone.localdate)
+    closed_on = models.DateField(null=True, blank=True)
+    closing_note = models.TextField(blank=True)
+    transitions = ArrayField(
+        models.CharField(max_length=30, choices=Transition.choices), default=list, blank=True,
+        verbose_name="life transitions",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = CaseQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-opened_on", "-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["team", "number"], name="case_unique_team_number"),
+            models.CheckConstraint(
+                condition=Q(status="open", closed_on__isnull=True)
+                | Q(status="closed", closed_on__isnull=False),
+                name="case_closed_on_matches_status",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["team", "status"]),
+            GinIndex(fields=["transitions"], name="case_transitions_gin"),
+        ]
+
+    def __str__(self):
+        return self.reference
+
+    @property
+    def main_person(self):
+        """From prefetched people when present; otherwise one query."""
+        for person in self.people.all():
+            if person.relationship == Person.Relationship.MAIN:
+                return person
+        return None
+
+    @property
+    def is_open(self):
+        return self.status == self.Status.OPEN
+
+    def save(self, *args, **kwargs):
+        if self._state.adding and not self.number:
+            with transaction.atomic():
+                # Lock the team row so two new cases cannot take the same number.
+                team = Team.objects.select_for_update().get(pk=self.team_id)
+                last = Case.objects.filter(team=team).aggregate(n=Max("number"))["n"] or 0
+                self.number = last + 1
+                self.reference = f"{team.case_prefix}-{self.number:04d}"
+                return super().save(*args, **kwargs)
+        return super().save(*args, **kwargs)
+
+    def close(self, *, note: str, on: date | None = None):
+        self.status = self.Status.CLOSED
+        self.closed_on = on or timezone.localdate()
+        self.closing_note = note
+        self.save(update_fields=["status", "closed_on", "closing_note", "updated_at"])
+
+    def reopen(self):
+        self.status = self.Status.OPEN
+        self.closed_on = None
+        self.save(update_fields=["status", "closed_on", "updated_at"])
+
+    def transition_labels(self):
+        labels = dict(Transition.choices)
+        return [labels.get(t, t) for t in self.transitions]
+
+
+class PersonQuerySet(models.QuerySet):
+    def possible_duplicates(self, *, name: str, date_of_birth: date | None, phone: str):
+        """People who may be this person: same name and date of birth, or same phone."""
+        match = Q(pk__in=[])
+        if name and date_of_birth:
+            match |= Q(name__iexact=name.strip(), date_of_birth=date_of_birth)
+        digits = normalise_phone(phone)
+        if digits:
+            match |= Q(phone_digits=digits)
+        return self.filter(match).select_related("case")
+
+
+def normalise_phone(phone: str) -> str:
+    digits = "".join(ch for ch in phone or "" if ch.isdigit())
+    if digits.startswith("44") and len(digits) > 10:
+        digits = "0" + digits[2:]
+    return digits
+
+
+@pghistory.track()
+class Person(models.Model):
+    class Relationship(models.TextChoices):
+        MAIN = "main", "Main person"
+        PARTNER = "partner", "Partner"
+        CHILD = "child", "Child"
+        PARENT = "parent", "Parent"
+        OTHER_FAMILY = "other_family", "Other family"
+        FRIEND = "friend", "Friend or neighbour"
+        CARER = "carer", "Carer"
+        OTHER = "other", "Other"
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="people")
+    name = models.CharField(max_length=ONE_LINE)
+    preferred_name = models.CharField(max_length=ONE_LINE, blank=True,
+                                      help_text="What they like to be called")
+    date_of_birth = models.DateField(null=True, blank=True)
+    phone = models.CharField(max_length=40, blank=True)
+    phone_digits = models.CharField(max_length=40, blank=True, editable=False, db_index=True)
+    email = models.EmailField(max_length=ONE_LINE, blank=True)
+    address = models.TextField(max_length=500, blank=True)
+    relationship = models.CharField("relationship to the main person", max_length=20,
+                                    choices=Relationship.choices, default=Relationship.MAIN)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = PersonQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["relationship", "name"]
+        verbose_name_plural = "people"
+        constraints = [
+            models.UniqueConstraint(fields=["case"], condition=Q(relationship="main"),
+                                    name="person_one_main_per_case"),
+        ]
+        indexes = [
+            GinIndex(name="person_name_trgm", fields=["name"], opclasses=["gin_trgm_ops"]),
+            GinIndex(name="person_preferred_trgm", fields=["preferred_name"],
+                     opclasses=["gin_trgm_ops"]),
+            GinIndex(name="person_address_trgm", fields=["address"], opclasses=["gin_trgm_ops"]),
+        ]
+
+    def __str__(self):
+        return self.display_name
+
+    @property
+    def display_name(self):
+        if self.preferred_name and self.preferred_name != self.name:
+            return f"{self.name} ({self.preferred_name})"
+        return self.name
+
+    def save(self, *args, **kwargs):
+        self.phone_digits = normalise_phone(self.phone)
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "phone_digits"}
+        super().save(*args, **kwargs)
+
+
+class WhatMatters(models.Model):
+    """One version of what matters, in the person's own words. Editing adds a version; the
+    earlier ones stay readable with their dates (the history is the learning)."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="what_matters_versions")
+    what_matters = models.TextField("What matters to you?", max_length=5000, blank=True)
+    good_life = models.TextField("What does a good life look like?", max_length=5000, blank=True)
+    what_we_can_do = models.TextField("What can we do for you?", max_length=5000, blank=True)
+    written_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                   related_name="+")
+    written_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-written_at", "-pk"]
+        get_latest_by = ["written_at", "pk"]
+        verbose_name_plural = "what matters"
+
+    def __str__(self):
+        return f"What matters to {self.case} at {self.written_at:%d %b %Y}"
+
+
+@pghistory.track()
+class Contact(models.Model):
+    """Something that happened with the person: a visit, a call, a coffee."""
+
+    class Kind(models.TextChoices):
+        HOME_VISIT = "home_visit", "Home visit"
+        PHONE = "phone", "Phone call"
+        MESSAGE = "message", "Text or message"
+        MEETING_OUT = "meeting_out", "Meeting out (a coffee, say)"
+        ACCOMPANIED = "accompanied", "Went with them to an appointment"
+        OTHER = "other", "Other"
+
+    class Demand(models.TextChoices):
+        VALUE = "value", "Value demand"
+        FAILURE = "failure", "Failure demand (chasing what should already have happened)"
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="contacts")
+    happened_at = models.DateTimeField("when", default=timezone.now)
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.HOME_VISIT)
+    worker = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                               related_name="contacts", verbose_name="who from the team")
+    what_happened = models.TextField(max_length=5000)
+    what_we_did = models.TextField(max_length=5000, blank=True)
+    next_step = models.CharField(max_length=ONE_LINE, blank=True)
+    next_step_due = models.DateField("next step by", null=True, blank=True)
+    next_step_done = models.BooleanField(default=False)
+    demand = models.CharField(max_length=10, choices=Demand.choices, blank=True)
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                               related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-happened_at", "-pk"]
+        indexes = [models.Index(fields=["case", "-happened_at"])]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} on {self.happened_at:%d %b %Y}"
+
+    @property
+    def was_corrected(self):
+        return (self.updated_at - self.created_at) > timedelta(seconds=1)
+
+
+@pghistory.track()
+class Pull(models.Model):
+    """A specialist pulled in to help; the lead caseworker stays the lead (not a referral)."""
+
+    class Specialist(models.TextChoices):
+        DEBT_ADVISER = "debt_adviser", "Citizens Advice debt adviser"
+        WORK_COACH = "work_coach", "DWP work coach"
+        HOUSING_OFFICER = "housing_officer", "Housing officer"
+        MENTAL_HEALTH = "mental_health", "Mental-health worker"
+        HEALTH = "health", "GP or health worker"
+        SOCIAL_WORKER = "social_worker", "Social worker"
+        POLICE = "police", "Police or probation"
+        OTHER = "other", "Other"
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="pulls")
+    specialist = models.CharField(max_length=20, choices=Specialist.choices)
+    who = models.CharField("name or organisation", max_length=ONE_LINE, blank=True)
+    what_for = models.CharField(max_length=ONE_LINE)
+    pulled_on = models.DateField("when", default=timezone.localdate)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["-pulled_on", "-pk"]
+
+    def __str__(self):
+        return f"{self.get_specialist_display()} for {self.what_for}"
+
+
+@pghistory.track()
+class Debt(models.Model):
+    class Creditor(models.TextChoices):
+        COUNCIL_TAX = "council_tax", "Council tax"
+        RENT = "rent", "Rent"
+        ENERGY = "energy", "Energy"
+        WATER = "water", "Water"
+        BENEFIT_OVERPAYMENT = "benefit_overpayment", "Benefit overpayment"
+        OTHER = "other", "Other"
+
+    class PayStatus(models.TextChoices):
+        CANT_PAY = "cant_pay", "Can't pay"
+        WONT_PAY = "wont_pay", "Won't pay"
+        NOT_KNOWN = "not_known", "Not known yet"
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="debts")
+    creditor = models.CharField(max_length=30, choices=Creditor.choices)
+    creditor_name = models.CharField(max_length=ONE_LINE, blank=True)
+    amount = models.DecimalField("amount (£)", max_digits=10, decimal_places=2,
+                                 validators=[MinValueValidator(Decimal("0"))])
+    as_of = models.DateField("amount as of", default=timezone.localdate)
+    pay_status = models.CharField("can't pay or won't pay?", max_length=10,
+                                  choices=PayStatus.choices, default=PayStatus.NOT_KNOWN)
+    notes = models.TextField(max_length=5000, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["creditor", "-as_of"]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gte=0), name="debt_amount_not_negative"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_creditor_display()} £{self.amount}"
+
+
+class HoldQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(status=Hold.Status.GRANTED)
+
+    def due_for_review(self, on: date | None = None):
+        return self.active().filter(review_on__lte=on or timezone.localdate())
+
+
+@pghistory.track()
+class Hold(models.Model):
+    """"Air cover": a leader holds enforcement while the team works with the person."""
+
+    class Kind(models.TextChoices):
+        BAILIFF = "bailiff", "Bailiff or enforcement agent action"
+        EVICTION = "eviction", "Eviction"
+        COURT = "court", "Court action"
+        OTHER = "other", "Other enforcement"
+
+    class Status(models.TextChoices):
+        REQUESTED = "requested", "Asked for"
+        GRANTED = "granted", "Granted"
+        DECLINED = "declined", "Declined"
+        ENDED = "ended", "Ended"
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="holds")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    reason = models.TextField(max_length=2000)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.REQUESTED)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                     related_name="+")
+    requested_at = models.DateTimeField(default=timezone.now)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                   related_name="+", null=True, blank=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_note = models.TextField(max_length=2000, blank=True)
+    review_on = models.DateField(null=True, blank=True)
+    ended_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                 related_name="+", null=True, blank=True)
+    ended_at = models.DateTimeField(null=True, blank=True)
+    end_reason = models.TextField(max_length=2000, blank=True)
+
+    objects = HoldQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-requested_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(status="granted") | Q(review_on__isnull=False),
+                name="hold_granted_has_review_date",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} hold ({self.get_status_display().lower()})"
+
+    def decide(self, *, by, grant: bool, note: str, review_on: date | None):
+        self.status = self.Status.GRANTED if grant else self.Status.DECLINED
+        self.decided_by, self.decided_at = by, timezone.now()
+        self.decision_note, self.review_on = note, review_on if grant else None
+        self.save()
+
+    def end(self, *, by, reason: str):
+        self.status = self.Status.ENDED
+        self.ended_by, self.ended_at, self.end_reason = by, timezone.now(), reason
+        self.save()
+
+
+@pghistory.track()
+class EnforcementDecision(models.Model):
+    """Whether enforcement or eviction went ahead or was avoided, and the answer to
+    "Just because we can, does it mean we should?"."""
+
+    class Kind(models.TextChoices):
+        BAILIFF = "bailiff", "Bailiff or enforcement agent action"
+        EVICTION = "eviction", "Eviction"
+        COURT = "court", "Court action"
+        OTHER = "other", "Other enforcement"
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="enforcement_decisions")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    went_ahead = models.BooleanField("did it go ahead?")
+    should_we = models.TextField("Just because we can, does it mean we should?", max_length=2000)
+    decided_on = models.DateField(default=timezone.localdate)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                    related_name="+")
+
+    class Meta:
+        ordering = ["-decided_on", "-pk"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(should_we=""),
+                                   name="enforcement_should_we_answered"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()}: {'went ahead' if self.went_ahead else 'avoided'}"
+
+
+@pghistory.track()
+class Outcome(models.Model):
+    """What changed for the person. For learning only: never a target or a league table."""
+
+    class Kind(models.TextChoices):
+        WORK = "work", "Into work"
+        EDUCATION = "education", "Into education or training"
+        BENEFITS = "benefits", "Benefits gained"
+        DEBT_WRITTEN_OFF = "debt_written_off", "Debt written off or debt relief order"
+        HOUSING_MOVE = "housing_move", "Housing move"
+        RECONNECTED = "reconnected", "Reconnected with family or community"
+        HEALTH_SUPPORT = "health_support", "Health support in place"
+        OTHER = "other", "Other"
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="outcomes")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    happened_on = models.DateField("when", default=timezone.localdate)
+    weekly_amount = models.DecimalField("weekly amount (£)", max_digits=8, decimal_places=2,
+                                        null=True, blank=True,
+                                        validators=[MinValueValidator(Decimal("0.01"))])
+    note = models.TextField(max_length=2000, blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                    related_name="+")
+
+    class Meta:
+        ordering = ["-happened_on", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(kind="benefits") | Q(weekly_amount__gt=0),
+                name="outcome_benefits_have_weekly_amount",
+            ),
+        ]
+
+    def __str__(self):
+        return self.get_kind_display()

@@ -3,6 +3,9 @@ from django.urls import include, path
 
 from accounts import views as account_views
 
+admin.site.login = account_views.admin_sign_in
+admin.site.site_header = admin.site.site_title = "Manage the service"
+
 urlpatterns = [
     path("", account_views.home, name="home"),
     path("healthz", account_views.healthz, name="healthz"),

@@ -12,7 +12,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from accounts.demo import DEMO_PASSWORD, DemoContext, seed_accounts
+from accounts.demo import DEMO_PASSWORD, seed_accounts
 from accounts.services import roles_apply
 
 APP_ORDER = ["caseload", "purchases", "issues", "debriefs"]

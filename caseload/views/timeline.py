@@ -1,0 +1,79 @@
+"""The case page and its timeline of contacts, which grows from a phone without a reload."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods, require_POST
+
+from caseload.forms import ContactForm
+from caseload.models import Contact
+from caseload.permissions import can_change_cases, case_child_for_user, case_for_user
+
+TIMELINE_PAGE = 50
+
+
+def timeline_context(request, case, contact_form=None):
+    """The newest contacts, a page at a time. Runs two queries (page and count)."""
+    contacts = case.contacts.select_related("worker")
+    page = Paginator(contacts, TIMELINE_PAGE).get_page(request.GET.get("timeline"))
+    if contact_form is None and can_change_cases(request.user) and case.is_open:
+        contact_form = ContactForm(team=case.team, prefix="contact")
+    return {"case": case, "timeline": page, "contact_form": contact_form}
+
+
+def case_page_context(request, case):
+    """Everything on the case page, in a fixed number of queries whatever the case's size."""
+    versions = list(case.what_matters_versions.select_related("written_by"))
+    return {
+        **timeline_context(request, case),
+        "people": list(case.people.all()),
+        "what_matters": versions[0] if versions else None,
+        "earlier_what_matters": versions[1:],
+        "debts": list(case.debts.all()),
+        "holds": list(case.holds.select_related("requested_by", "decided_by", "ended_by")),
+        "decisions": list(case.enforcement_decisions.select_related("recorded_by")),
+        "pulls": list(case.pulls.select_related("by")),
+        "outcomes": list(case.outcomes.select_related("recorded_by")),
+        "can_change": can_change_cases(request.user),
+    }
+
+
+@require_POST
+def contact_create(request, pk):
+    """Log a visit or call. With htmx, answers with the refreshed timeline section (a fresh
+    form and the new entry at the top); on a mistake, 422 with the typed text kept."""
+    case = case_for_user(request.user, pk, change=True)
+    form = ContactForm(request.POST, team=case.team, prefix="contact")
+    if form.is_valid():
+        contact = form.save(commit=False)
+        contact.case, contact.author = case, request.user
+        contact.worker = contact.worker if contact.worker_id else request.user
+        contact.save()
+        if not request.htmx:
+            messages.success(request, f"{contact.get_kind_display()} logged.")
+            return redirect("caseload:case-detail", pk=case.pk)
+        context = {**timeline_context(request, case), "logged": contact}
+        return render(request, "caseload/case_detail.html#timeline", context)
+    if request.htmx:
+        return render(request, "caseload/case_detail.html#timeline",
+                      timeline_context(request, case, form), status=422)
+    return render(request, "caseload/contact_form.html", {"form": form, "case": case},
+                  status=422)
+
+
+@require_http_methods(["GET", "POST"])
+def contact_edit(request, pk):
+    """Only the author corrects an entry; the audit trail keeps what it said before."""
+    contact = case_child_for_user(Contact, request.user, pk, change=True)
+    if contact.author_id != request.user.pk:
+        raise PermissionDenied
+    form = ContactForm(request.POST or None, instance=contact, team=contact.case.team,
+                       prefix="contact")
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, "Entry corrected. The earlier wording is kept in its history.")
+        return redirect("caseload:case-detail", pk=contact.case_id)
+    return render(request, "caseload/contact_form.html",
+                  {"form": form, "case": contact.case, "contact": contact},
+                  status=422 if form.errors else 200)
