@@ -38,21 +38,6 @@ class CaseForm(GovukFormMixin, forms.ModelForm):
         self.fields["lead"].empty_label = None
 
 
-class NewCaseForm(CaseForm):
-    """A new case and its main person in one step."""
-
-    name = forms.CharField(max_length=200, label="Full name")
-    preferred_name = forms.CharField(max_length=200, required=False,
-                                     help_text="What they like to be called")
-    phone = forms.CharField(max_length=40, required=False,
-                            widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "off"}))
-    address = forms.CharField(max_length=500, required=False, widget=forms.Textarea({"rows": 3}))
-    date_of_birth = DateField(required=False, past_only=True, label="Date of birth")
-
-    class Meta(CaseForm.Meta):
-        fields = ["lead", "source", "transitions"]
-
-
 class PersonForm(GovukFormMixin, forms.ModelForm):
     date_of_birth = DateField(required=False, past_only=True, label="Date of birth",
                               help_text="For example, 27 3 1985. Leave blank if not known.")
@@ -127,6 +112,11 @@ class ContactForm(GovukFormMixin, forms.ModelForm):
             local = timezone.localtime(self.instance.happened_at)
             self.initial.setdefault("happened_on", local.date())
             self.initial.setdefault("happened_time", local.strftime("%H:%M"))
+
+    def clean_worker(self):
+        """Blank means "me" on a new entry and "unchanged" on a correction."""
+        worker = self.cleaned_data.get("worker")
+        return worker or (self.instance.worker if self.instance.worker_id else None)
 
     def clean(self):
         data = super().clean()

@@ -41,22 +41,24 @@ def make_user(db):
 
 @pytest.fixture
 def caseworker(make_user, team):
-    return make_user(Role.CASEWORKER, team=team, username="casey")
+    return make_user(Role.CASEWORKER, team=team, username="casey", first_name="Casey",
+                     last_name="Bell")
 
 
 @pytest.fixture
 def coordinator(make_user, team):
-    return make_user(Role.COORDINATOR, Role.CASEWORKER, team=team, username="cora")
+    return make_user(Role.COORDINATOR, Role.CASEWORKER, team=team, username="cora",
+                     first_name="Cora", last_name="Hepple")
 
 
 @pytest.fixture
 def leader(make_user):
-    return make_user(Role.LEADER, username="lee")
+    return make_user(Role.LEADER, username="lee", first_name="Lee", last_name="Charlton")
 
 
 @pytest.fixture
 def auditor(make_user):
-    return make_user(Role.AUDITOR, username="audrey")
+    return make_user(Role.AUDITOR, username="audrey", first_name="Audrey", last_name="Milburn")
 
 
 @pytest.fixture

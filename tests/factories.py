@@ -42,3 +42,39 @@ class UserFactory(factory.django.DjangoModelFactory):
     def team(self, create, extracted, **kwargs):
         if extracted:
             Membership.objects.create(user=self, team=extracted)
+
+
+class CaseFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "caseload.Case"
+        skip_postgeneration_save = True
+
+    team = factory.SubFactory(TeamFactory)
+    lead = factory.SubFactory(UserFactory)
+    source = "recovery_list"
+
+    @factory.post_generation
+    def person(self, create, extracted, **kwargs):
+        """A main person for every case: `CaseFactory(person__name="Jo Bloggs")`."""
+        if create and extracted is not False:
+            PersonFactory(case=self, **kwargs)
+
+
+class PersonFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "caseload.Person"
+
+    case = factory.SubFactory(CaseFactory, person=False)
+    name = factory.Faker("name", locale="en_GB")
+    relationship = "main"
+
+
+class ContactFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "caseload.Contact"
+
+    case = factory.SubFactory(CaseFactory)
+    worker = factory.LazyAttribute(lambda c: c.case.lead)
+    author = factory.LazyAttribute(lambda c: c.worker)
+    kind = "home_visit"
+    what_happened = "Popped round; talked about the gas meter."

@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.models import AccessLog
-from caseload.forms import CaseFilterForm, CaseForm, CloseCaseForm, NewCaseForm, PersonForm
+from caseload.forms import CaseFilterForm, CaseForm, CloseCaseForm, PersonForm
 from caseload.models import Case, Person
 from caseload.permissions import (
     case_for_access_log,
@@ -94,7 +94,7 @@ def case_create(request):
     if team is None:
         messages.error(request, "You are not in a team yet, so you cannot add a case.")
         return redirect("caseload:case-list")
-    form = NewCaseForm(request.POST or None, team=team, initial={"lead": request.user})
+    form = CaseForm(request.POST or None, team=team, initial={"lead": request.user})
     person_form = PersonForm(request.POST or None, prefix="person")
     person_form.fields["relationship"].disabled = True
     if request.method == "POST" and form.is_valid() and person_form.is_valid() and (

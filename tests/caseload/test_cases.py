@@ -1,0 +1,215 @@
+import pytest
+from django.urls import reverse
+
+from accounts.models import AccessLog
+from caseload.models import Case, Contact, Debt, Person, WhatMatters
+from tests.factories import CaseFactory, ContactFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_caseworker_sees_team_caseload_with_last_contact(signed_in, caseworker, case, other_case):
+    ContactFactory(case=case)
+    page = signed_in(caseworker).get("/cases/").text
+    assert "Joanne Robson" in page
+    assert "0 days ago" in page
+    assert "Peter Armstrong" not in page
+
+
+def test_my_cases_lists_only_cases_i_lead(signed_in, caseworker, coordinator, case, team):
+    CaseFactory(team=team, lead=coordinator, person__name="Norma Dodds")
+    page = signed_in(caseworker).get("/cases/mine").text
+    assert "Joanne Robson" in page and "Norma Dodds" not in page
+
+
+def test_caseload_filters_overdue_and_not_seen(signed_in, caseworker, case, team):
+    import datetime
+
+    from django.utils import timezone
+    seen = CaseFactory(team=team, lead=caseworker, person__name="Seen Recently")
+    ContactFactory(case=seen)
+    ContactFactory(case=case, happened_at=timezone.now() - datetime.timedelta(days=40),
+                   next_step="Ring the landlord",
+                   next_step_due=timezone.localdate() - datetime.timedelta(days=2))
+    client = signed_in(caseworker)
+    not_seen = client.get("/cases/?not_seen_days=30").text
+    assert "Joanne Robson" in not_seen and "Seen Recently" not in not_seen
+    overdue = client.get("/cases/?overdue=on").text
+    assert "Joanne Robson" in overdue and "Seen Recently" not in overdue
+    assert "Overdue" in overdue
+
+
+def test_caseload_list_queries_do_not_grow_with_cases(
+        signed_in, caseworker, team, django_assert_max_num_queries):
+    for _ in range(200):
+        case = CaseFactory(team=team, lead=caseworker)
+        ContactFactory(case=case, next_step="Call back")
+    client = signed_in(caseworker)
+    with django_assert_max_num_queries(12):
+        response = client.get("/cases/?status=all")
+    assert response.status_code == 200
+    assert response.text.count('class="govuk-table__row"') == 51  # header + a page of 50
+
+
+def test_case_page_queries_do_not_grow_with_contacts(
+        signed_in, caseworker, case, django_assert_max_num_queries):
+    Contact.objects.bulk_create([Contact(case=case, worker=caseworker, author=caseworker,
+                                         what_happened=f"Visit {n}") for n in range(300)])
+    client = signed_in(caseworker)
+    with django_assert_max_num_queries(20):
+        response = client.get(f"/cases/{case.pk}/")
+    assert response.status_code == 200
+    assert response.text.count('class="moj-timeline__item"') == 50
+
+
+def test_every_case_page_view_writes_one_access_log_row(signed_in, caseworker, case):
+    client = signed_in(caseworker)
+    client.get(f"/cases/{case.pk}/")
+    client.get(f"/cases/{case.pk}/")
+    rows = AccessLog.objects.for_object(case)
+    assert rows.count() == 2
+    assert {r.user_id for r in rows} == {caseworker.pk}
+    assert rows.first().label == case.reference
+
+
+def test_leader_reads_the_access_log_and_caseworker_cannot(signed_in, leader, caseworker, case):
+    signed_in(caseworker).get(f"/cases/{case.pk}/")
+    assert signed_in(caseworker).get(f"/cases/{case.pk}/access-log").status_code == 403
+    page = signed_in(leader).get(f"/cases/{case.pk}/access-log").text
+    assert str(caseworker) in page
+
+
+def test_access_log_is_append_only(signed_in, caseworker, case):
+    from django.db import DatabaseError, transaction
+    signed_in(caseworker).get(f"/cases/{case.pk}/")
+    with pytest.raises(DatabaseError, match="Cannot update or delete"), transaction.atomic():
+        AccessLog.objects.update(label="changed")
+    with pytest.raises(DatabaseError, match="Cannot update or delete"), transaction.atomic():
+        AccessLog.objects.all().delete()
+
+
+def test_opening_a_case_creates_case_and_main_person(signed_in, caseworker, team):
+    response = signed_in(caseworker).post("/cases/new", {
+        "person-name": "Vera Hall", "person-preferred_name": "Vee", "person-phone": "07700 900456",
+        "lead": caseworker.pk, "source": "recovery_list", "transitions": ["leaving_care"],
+    })
+    case = Case.objects.get()
+    assert response.status_code == 302 and response["Location"] == f"/cases/{case.pk}/"
+    assert case.reference == "RS-0001" and case.team == team
+    assert case.main_person.preferred_name == "Vee"
+    assert case.transitions == ["leaving_care"]
+
+
+def test_opening_a_case_for_someone_we_know_warns_and_shows_the_match(signed_in, caseworker, case):
+    client = signed_in(caseworker)
+    data = {"person-name": "Jo R", "person-phone": "+44 7700 900123", "lead": caseworker.pk,
+            "source": "self"}
+    response = client.post("/cases/new", data)
+    assert response.status_code == 422
+    assert "We may already know this person" in response.text
+    assert f"Open {case.reference} instead" in response.text
+    assert Case.objects.count() == 1
+    response = client.post("/cases/new", {**data, "person-add_anyway": "on"})
+    assert response.status_code == 302 and Case.objects.count() == 2
+
+
+@pytest.mark.parametrize("field, value, message", [
+    ("person-name", "", "This field is required"),
+    ("person-name", "x" * 10240, "at most 200 characters"),
+    ("person-date_of_birth_day", "31", "must be a real date"),
+    ("person-date_of_birth_year", "2099", "must be today or in the past"),
+])
+def test_bad_input_on_a_new_case_is_422_keeps_input_and_writes_nothing(
+        signed_in, caseworker, field, value, message):
+    data = {"person-name": "Vera Hall", "person-address": "12 Quarry Row",
+            "person-date_of_birth_day": "28", "person-date_of_birth_month": "2",
+            "person-date_of_birth_year": "1980", "lead": caseworker.pk, "source": "self",
+            field: value}
+    response = signed_in(caseworker).post("/cases/new", data)
+    assert response.status_code == 422
+    assert "govuk-error-summary" in response.text and message in response.text
+    assert "12 Quarry Row" in response.text
+    assert Case.objects.count() == 0 and Person.objects.count() == 0
+
+
+def test_closing_needs_a_note_and_a_closed_case_can_be_reopened(signed_in, caseworker, case):
+    client = signed_in(caseworker)
+    assert client.post(f"/cases/{case.pk}/close", {"note": ""}).status_code == 422
+    client.post(f"/cases/{case.pk}/close", {"note": "Back on her feet"})
+    case.refresh_from_db()
+    assert case.status == "closed" and case.closed_on and case.closing_note == "Back on her feet"
+    client.post(f"/cases/{case.pk}/reopen")
+    case.refresh_from_db()
+    assert case.status == "open" and case.closed_on is None
+
+
+def test_editing_what_matters_keeps_the_earlier_version_visible(signed_in, caseworker, case):
+    client = signed_in(caseworker)
+    client.post(f"/cases/{case.pk}/what-matters", {"what_matters": "Keeping the flat"})
+    first = WhatMatters.objects.get()
+    client.post(f"/cases/{case.pk}/what-matters",
+                {"what_matters": "Getting back to work", "based_on": first.pk})
+    page = client.get(f"/cases/{case.pk}/").text
+    assert "Getting back to work" in page
+    assert "Earlier versions (1)" in page and "Keeping the flat" in page
+
+
+def test_what_matters_stale_save_is_a_conflict_and_both_texts_survive(
+        signed_in, caseworker, coordinator, case):
+    WhatMatters.objects.create(case=case, what_matters="Start", written_by=caseworker)
+    base = WhatMatters.objects.get().pk
+    signed_in(coordinator).post(f"/cases/{case.pk}/what-matters",
+                                {"what_matters": "Cora's words", "based_on": base})
+    client = signed_in(caseworker)
+    response = client.post(f"/cases/{case.pk}/what-matters",
+                           {"what_matters": "Casey's words", "based_on": base})
+    assert response.status_code == 422
+    assert "saved a new version while you were writing" in response.text
+    assert "Cora&#x27;s words" in response.text and "Casey&#x27;s words" in response.text
+    assert list(WhatMatters.objects.values_list("what_matters", flat=True)) == [
+        "Cora's words", "Start"]
+
+
+def test_negative_debt_is_refused(signed_in, caseworker, case):
+    response = signed_in(caseworker).post(f"/cases/{case.pk}/debts/new", {
+        "creditor": "council_tax", "amount": "-5", "pay_status": "cant_pay"})
+    assert response.status_code == 422
+    assert "Amount must be £0 or more" in response.text
+    assert not Debt.objects.exists()
+
+
+def test_search_forgives_a_misspelt_surname(signed_in, caseworker, case, team):
+    CaseFactory(team=team, lead=caseworker, person__name="Robert Smith")
+    response = signed_in(caseworker).get("/cases/search", {"q": "Robsen"})
+    assert "Joanne Robson" in response.text
+    assert "Robert Smith" not in response.text
+
+
+def test_search_finds_phone_and_reference_and_htmx_gets_a_fragment(signed_in, caseworker, case):
+    client = signed_in(caseworker)
+    assert "Joanne Robson" in client.get("/cases/search", {"q": "900123"}).text
+    response = client.get("/cases/search", {"q": case.reference}, HTTP_HX_REQUEST="true")
+    assert case.reference in response.text and "<html" not in response.text
+
+
+def test_search_never_shows_another_teams_people(signed_in, caseworker, other_case):
+    assert "Peter Armstrong" not in signed_in(caseworker).get("/cases/search?q=Armstrong").text
+
+
+def test_leader_sees_every_team_but_cannot_change(signed_in, leader, case, other_case):
+    client = signed_in(leader)
+    page = client.get("/cases/?status=all").text
+    assert "Joanne Robson" in page and "Peter Armstrong" in page
+    assert client.get(f"/cases/{case.pk}/edit").status_code == 403
+
+
+def test_auditor_never_sees_a_name(signed_in, auditor, case):
+    client = signed_in(auditor)
+    for url in ["/cases/", f"/cases/{case.pk}/", "/cases/search?q=Robson"]:
+        response = client.get(url)
+        assert response.status_code == 403
+        assert "Robson" not in response.text
+
+
+def test_reverse_names_are_namespaced():
+    assert reverse("caseload:case-detail", args=[1]) == "/cases/1/"

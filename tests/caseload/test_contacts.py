@@ -1,0 +1,65 @@
+import pytest
+
+from caseload.models import Contact
+from tests.factories import ContactFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_logging_a_visit_with_htmx_returns_the_timeline_with_it_on_top(signed_in, caseworker,
+                                                                       case):
+    ContactFactory(case=case, what_happened="An older visit")
+    response = signed_in(caseworker).post(f"/cases/{case.pk}/contacts/new", {
+        "contact-kind": "home_visit", "contact-what_happened": "Talked about the gas meter",
+        "contact-next_step": "Ring British Gas", "contact-next_step_due_day": "1",
+        "contact-next_step_due_month": "1", "contact-next_step_due_year": "2027",
+    }, HTTP_HX_REQUEST="true")
+    assert response.status_code == 200
+    assert "<html" not in response.text
+    assert response.text.index("Talked about the gas meter") < response.text.index("An older visit")
+    assert "Home visit logged" in response.text
+    contact = Contact.objects.get(what_happened="Talked about the gas meter")
+    assert contact.worker == caseworker and contact.author == caseworker
+    assert str(contact.next_step_due) == "2027-01-01"
+
+
+def test_a_mistake_keeps_the_typed_text_and_writes_nothing(signed_in, caseworker, case):
+    response = signed_in(caseworker).post(f"/cases/{case.pk}/contacts/new", {
+        "contact-kind": "phone", "contact-what_happened": "",
+        "contact-what_we_did": "Sorted the meter", "contact-happened_on_day": "31",
+        "contact-happened_on_month": "2", "contact-happened_on_year": "2026",
+    }, HTTP_HX_REQUEST="true")
+    assert response.status_code == 422
+    assert "Sorted the meter" in response.text
+    assert "must be a real date" in response.text
+    assert 'value="31"' in response.text
+    assert not Contact.objects.exists()
+
+
+def test_a_next_step_far_in_the_future_is_refused(signed_in, caseworker, case):
+    response = signed_in(caseworker).post(f"/cases/{case.pk}/contacts/new", {
+        "contact-kind": "phone", "contact-what_happened": "Called",
+        "contact-next_step": "Check in", "contact-next_step_due_day": "1",
+        "contact-next_step_due_month": "1", "contact-next_step_due_year": "2199"})
+    assert response.status_code == 422 and "within 1 years" in response.text
+    assert not Contact.objects.exists()
+
+
+def test_without_htmx_logging_redirects_back_to_the_case(signed_in, caseworker, case):
+    response = signed_in(caseworker).post(f"/cases/{case.pk}/contacts/new", {
+        "contact-kind": "phone", "contact-what_happened": "Called"})
+    assert response.status_code == 302 and response["Location"] == f"/cases/{case.pk}/"
+
+
+def test_only_the_author_corrects_an_entry_and_history_is_kept(
+        signed_in, caseworker, coordinator, case):
+    contact = ContactFactory(case=case, worker=caseworker, what_happened="First wording")
+    assert signed_in(coordinator).get(f"/cases/contacts/{contact.pk}/edit").status_code == 403
+    client = signed_in(caseworker)
+    response = client.post(f"/cases/contacts/{contact.pk}/edit", {
+        "contact-kind": "home_visit", "contact-what_happened": "Corrected wording"})
+    assert response.status_code == 302
+    contact.refresh_from_db()
+    assert contact.what_happened == "Corrected wording"
+    history = [e.what_happened for e in contact.events.order_by("pgh_id")]
+    assert history == ["First wording", "Corrected wording"]
