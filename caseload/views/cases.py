@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.models import AccessLog
+from accounts.shortcuts import render_form
 from caseload.forms import CaseFilterForm, CaseForm, CloseCaseForm, PersonForm
 from caseload.models import Case, Person
 from caseload.permissions import (
@@ -18,7 +19,6 @@ from caseload.permissions import (
     require_read,
 )
 from caseload.search import search_cases
-from caseload.views.helpers import render_form
 from caseload.views.timeline import case_page_context
 
 PAGE_SIZE = 50
@@ -109,9 +109,8 @@ def case_create(request):
             person.save()
         messages.success(request, f"Case {case.reference} opened for {person.name}.")
         return redirect("caseload:case-detail", pk=case.pk)
-    return render(request, "caseload/case_form.html",
-                  {"form": form, "person_form": person_form, "team": team},
-                  status=422 if form.errors or person_form.errors else 200)
+    return render_form(request, "caseload/case_form.html",
+                       {"form": form, "person_form": person_form, "team": team}, form, person_form)
 
 
 @require_GET

@@ -6,10 +6,10 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
+from accounts.shortcuts import render_form
 from caseload.forms import HoldDecisionForm, HoldEndForm, HoldRequestForm
 from caseload.models import Case, Hold
 from caseload.permissions import case_child_for_user, case_for_user
-from caseload.views.helpers import render_form
 
 
 def _require_decider(user):

@@ -7,6 +7,7 @@ from django.db import transaction
 from django.shortcuts import redirect
 from django.views.decorators.http import require_http_methods
 
+from accounts.shortcuts import render_form
 from caseload.forms import (
     DebtForm,
     EnforcementDecisionForm,
@@ -17,7 +18,6 @@ from caseload.forms import (
 )
 from caseload.models import Case, Debt, Person
 from caseload.permissions import case_child_for_user, case_for_user
-from caseload.views.helpers import render_form
 
 RECORD_TEMPLATE = "caseload/record_form.html"
 
