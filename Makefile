@@ -17,9 +17,7 @@ export UV_PYTHON_DOWNLOADS ?= never
 install: .venv/.installed
 
 run: install
-	$(RUN) python manage.py migrate --no-input
-	$(RUN) python manage.py setup_roles
-	$(RUN) python manage.py seed_demo
+	$(RUN) python manage.py setup_dev
 	$(RUN) python manage.py runserver 127.0.0.1:8000
 
 test: install lint

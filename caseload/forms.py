@@ -100,7 +100,7 @@ class ContactForm(GovukFormMixin, forms.ModelForm):
         model = Contact
         fields = ["kind", "what_happened", "what_we_did", "next_step", "next_step_due",
                   "worker"]
-        widgets = {"what_happened": forms.Textarea({"rows": 3}),
+        widgets = {"kind": forms.RadioSelect, "what_happened": forms.Textarea({"rows": 3}),
                    "what_we_did": forms.Textarea({"rows": 2})}
 
     def __init__(self, *args, team, **kwargs):

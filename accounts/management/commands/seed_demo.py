@@ -12,7 +12,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from accounts.demo import DEMO_PASSWORD, seed_accounts
+from accounts.demo import DEMO_PASSWORD, DEMO_USERS, seed_accounts
 from accounts.services import roles_apply
 
 APP_ORDER = ["caseload", "purchases", "issues", "debriefs"]
@@ -38,6 +38,6 @@ class Command(BaseCommand):
                     importlib.import_module(module_name).seed(demo)
         self.stdout.write(self.style.SUCCESS(f"Demo data ready for {demo.team.name}."))
         self.stdout.write("Sign in at http://127.0.0.1:8000/ as any of:")
-        for role, user in demo.users.items():
-            self.stdout.write(f"  {user.username:<10} {role.label}")
+        for username, _first, _last, roles, _in_team in DEMO_USERS:
+            self.stdout.write(f"  {username:<10} {', '.join(r.label for r in roles)}")
         self.stdout.write(f"Password for all of them: {DEMO_PASSWORD}")

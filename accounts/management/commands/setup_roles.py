@@ -8,4 +8,6 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         for role, count in roles_apply().items():
+            if options["verbosity"] < 1:
+                continue
             self.stdout.write(f"{role}: {count} permissions")
