@@ -1,1 +1,173 @@
+"""The daily debrief: progress against what matters, issues and successes, and welfare."""
 
+import pghistory
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.models import Team
+from caseload.models import Case
+
+
+class DebriefQuerySet(models.QuerySet):
+    def for_user(self, user):
+        """Debriefs of the user's teams (every team's for those who see all teams)."""
+        if user.has_perm("accounts.see_all_teams"):
+            return self
+        if user.has_perm("accounts.work_cases"):
+            return self.filter(team__memberships__user=user)
+        return self.none()
+
+
+@pghistory.track()
+class Debrief(models.Model):
+    team = models.ForeignKey(Team, on_delete=models.PROTECT, related_name="debriefs")
+    held_on = models.DateField(default=timezone.localdate)
+    started_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                   related_name="+")
+    started_at = models.DateTimeField(default=timezone.now)
+    reflection = models.TextField("Debrief the debrief", max_length=5000, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    closed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                  related_name="+", null=True, blank=True)
+    version = models.PositiveIntegerField(default=1)
+
+    objects = DebriefQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-held_on"]
+        constraints = [
+            models.UniqueConstraint(fields=["team", "held_on"], name="debrief_one_per_team_day"),
+        ]
+
+    def __str__(self):
+        return f"{self.team} debrief, {self.held_on:%-d %B %Y}"
+
+    def get_absolute_url(self):
+        return reverse("debriefs:debrief-detail", args=[self.pk])
+
+    @property
+    def is_closed(self):
+        return self.closed_at is not None
+
+    def close(self, *, by, reflection: str):
+        self.reflection = reflection
+        if not self.is_closed:
+            self.closed_at, self.closed_by = timezone.now(), by
+        self.version += 1
+        self.save()
+
+
+class Attendance(models.Model):
+    debrief = models.ForeignKey(Debrief, on_delete=models.CASCADE, related_name="attendance")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    present = models.BooleanField(default=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["debrief", "user"], name="attendance_once"),
+        ]
+
+    def __str__(self):
+        return f"{self.user} {'present' if self.present else 'away'}"
+
+
+@pghistory.track()
+class Entry(models.Model):
+    """"Is this working?" for one person at one debrief."""
+
+    class Progress(models.TextChoices):
+        WORKING = "working", "Working"
+        NOT_YET = "not_yet", "Not yet"
+        STUCK = "stuck", "Stuck"
+        NOT_DISCUSSED = "not_discussed", "Not discussed"
+
+    debrief = models.ForeignKey(Debrief, on_delete=models.CASCADE, related_name="entries")
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="debrief_entries")
+    progress = models.CharField(max_length=15, choices=Progress.choices)
+    note = models.CharField(max_length=200, blank=True)
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                   related_name="+")
+    updated_at = models.DateTimeField(auto_now=True)
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        ordering = ["-debrief__held_on"]
+        verbose_name_plural = "entries"
+        constraints = [
+            models.UniqueConstraint(fields=["debrief", "case"], name="entry_once_per_case"),
+        ]
+        indexes = [models.Index(fields=["case", "debrief"])]
+
+    def __str__(self):
+        return f"{self.case}: {self.get_progress_display()}"
+
+
+@pghistory.track()
+class Activity(models.Model):
+    """A kind of value work, judged for complexity (1 simple – 5 complex)."""
+
+    team = models.ForeignKey(Team, on_delete=models.PROTECT, related_name="activities")
+    name = models.CharField(max_length=120)
+    complexity = models.PositiveSmallIntegerField(
+        validators=[MinValueValidator(1), MaxValueValidator(5)])
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                   related_name="+")
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "activities"
+        constraints = [
+            models.UniqueConstraint(fields=["team", "name"], name="activity_unique_name"),
+            models.CheckConstraint(condition=Q(complexity__gte=1, complexity__lte=5),
+                                   name="activity_complexity_1_to_5"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class Stroke(models.Model):
+    """One stroke on the five-bar gate: a success, written down."""
+
+    activity = models.ForeignKey(Activity, on_delete=models.PROTECT, related_name="strokes")
+    debrief = models.ForeignKey(Debrief, on_delete=models.CASCADE, related_name="strokes")
+    added_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                 related_name="+")
+    added_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["activity", "debrief"])]
+
+    def __str__(self):
+        return f"{self.activity} at {self.debrief}"
+
+
+class Welfare(models.Model):
+    """"How are you finding this?" Seen only by the person and the team's coordinators;
+    leaders see the team's trend without names or notes."""
+
+    class Feeling(models.IntegerChoices):
+        STRUGGLING = 1, "Struggling"
+        HARD = 2, "Finding it hard"
+        OK = 3, "OK"
+        GOOD = 4, "Good"
+        GREAT = 5, "Great"
+
+    debrief = models.ForeignKey(Debrief, on_delete=models.CASCADE, related_name="welfare")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    feeling = models.PositiveSmallIntegerField(choices=Feeling.choices)
+    note = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["debrief", "user"], name="welfare_once"),
+            models.CheckConstraint(condition=Q(feeling__gte=1, feeling__lte=5),
+                                   name="welfare_feeling_1_to_5"),
+        ]
+
+    def __str__(self):
+        return f"Welfare at {self.debrief}"

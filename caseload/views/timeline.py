@@ -8,6 +8,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from caseload.forms import ContactForm
 from caseload.models import Contact
+from caseload.panels import case_panels
 from caseload.permissions import can_change_cases, case_child_for_user, case_for_user
 
 TIMELINE_PAGE = 50
@@ -36,6 +37,7 @@ def case_page_context(request, case):
         "pulls": list(case.pulls.select_related("by")),
         "outcomes": list(case.outcomes.select_related("recorded_by")),
         "can_change": can_change_cases(request.user),
+        "panels": case_panels(request, case),
     }
 
 

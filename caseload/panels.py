@@ -1,0 +1,31 @@
+"""Sections other apps add to the case page, without caseload importing them.
+
+An app that builds on caseload names a function in its AppConfig:
+
+    class PurchasesConfig(AppConfig):
+        case_panel = "purchases.panels.case_panel"
+
+The function takes (request, case) and returns a CasePanel, or None to show nothing (for
+example, to a role that may not see it). Each should run a fixed number of queries.
+"""
+
+from dataclasses import dataclass, field
+
+from django.apps import apps
+from django.utils.module_loading import import_string
+
+
+@dataclass
+class CasePanel:
+    template: str
+    context: dict = field(default_factory=dict)
+    order: int = 50
+
+
+def case_panels(request, case) -> list[CasePanel]:
+    panels = []
+    for config in apps.get_app_configs():
+        path = getattr(config, "case_panel", None)
+        if path and (panel := import_string(path)(request, case)):
+            panels.append(panel)
+    return sorted(panels, key=lambda p: p.order)
