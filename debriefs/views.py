@@ -232,8 +232,14 @@ def debrief_close(request, pk):
     form = CloseForm(request.POST)
     if form.is_valid():
         debrief.close(by=request.user, reflection=form.cleaned_data["reflection"])
+        if request.htmx:
+            return render(request, f"{PAGE}#close",
+                          {"debrief": debrief, "close_form": form, "closed_now": True})
         messages.success(request, "Debrief closed. Thank you, everyone.")
         return redirect(debrief.get_absolute_url())
+    if request.htmx:
+        return render(request, f"{PAGE}#close", {"debrief": debrief, "close_form": form},
+                      status=422)
     return render_form(request, "debriefs/simple_form.html", {
         "debrief": debrief, "form": form, "title": "Debrief the debrief",
         "action": request.path}, form)

@@ -1,0 +1,154 @@
+import pytest
+
+from debriefs.models import Activity, Debrief, Entry, Stroke, Welfare
+from tests.factories import CaseFactory, ContactFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def entry_post(client, debrief, case, progress, note="", version=""):
+    prefix = f"case{case.pk}"
+    return client.post(f"/debriefs/{debrief.pk}/cases/{case.pk}",
+                       {f"{prefix}-progress": progress, f"{prefix}-note": note,
+                        f"{prefix}-version": version}, HTTP_HX_REQUEST="true")
+
+
+def test_anyone_in_the_team_can_start_todays_debrief_once(signed_in, caseworker, coordinator):
+    response = signed_in(caseworker).post("/debriefs/start")
+    debrief = Debrief.objects.get()
+    assert response["Location"] == f"/debriefs/{debrief.pk}/"
+    signed_in(coordinator).post("/debriefs/start")
+    assert Debrief.objects.count() == 1
+    present = {a.user.username: a.present for a in debrief.attendance.select_related("user")}
+    assert present == {"casey": True, "cora": False}
+
+
+def test_today_redirects_to_the_started_debrief(signed_in, caseworker, debrief):
+    assert signed_in(caseworker).get("/debriefs/")["Location"] == f"/debriefs/{debrief.pk}/"
+
+
+def test_people_with_something_new_come_first_then_longest_undiscussed(
+        signed_in, caseworker, team, debrief):
+    quiet = CaseFactory(team=team, lead=caseworker, person__name="Quiet Quinn")
+    busy = CaseFactory(team=team, lead=caseworker, person__name="Busy Bella")
+    ContactFactory(case=busy, what_happened="Got the gas back on")
+    page = signed_in(caseworker).get(f"/debriefs/{debrief.pk}/").text
+    assert page.index("Busy Bella") < page.index("Quiet Quinn")
+    assert "Got the gas back on" in page
+    assert quiet.reference in page
+
+
+def test_an_entry_saves_with_htmx_and_says_so(signed_in, caseworker, debrief, case):
+    response = entry_post(signed_in(caseworker), debrief, case, "stuck", "Waiting on UC")
+    assert response.status_code == 200 and "<html" not in response.text
+    assert "Saved at" in response.text
+    entry = Entry.objects.get()
+    assert (entry.progress, entry.note, entry.updated_by) == ("stuck", "Waiting on UC", caseworker)
+    assert 'value="1"' in response.text  # the version the next save must quote
+
+
+def test_a_stale_save_is_a_conflict_and_both_texts_survive(signed_in, client, caseworker,
+                                                           coordinator, debrief, case):
+    entry_post(signed_in(coordinator), debrief, case, "working", "Cora: rent sorted")
+    from django.test import Client
+    phone = Client()
+    phone.force_login(caseworker)
+    # The caseworker's phone loaded the page before Cora saved, so it quotes no version.
+    response = entry_post(phone, debrief, case, "not_yet", "Casey: still waiting")
+    assert response.status_code == 409
+    assert "Cora: rent sorted" in response.text and "Casey: still waiting" in response.text
+    assert Entry.objects.get().note == "Cora: rent sorted"
+    # Having seen both, the caseworker saves again quoting the current version.
+    response = entry_post(phone, debrief, case, "not_yet", "Casey: still waiting", version=1)
+    assert response.status_code == 200
+    history = [e.note for e in Entry.objects.get().events.order_by("pgh_id")]
+    assert history == ["Cora: rent sorted", "Casey: still waiting"]
+
+
+def test_an_entry_without_a_choice_is_422_and_writes_nothing(signed_in, caseworker, debrief,
+                                                              case):
+    response = entry_post(signed_in(caseworker), debrief, case, "", "A note I typed")
+    assert response.status_code == 422
+    assert "Choose whether this is working" in response.text
+    assert not Entry.objects.exists()
+
+
+def test_debrief_page_queries_do_not_grow_with_60_cases(
+        signed_in, coordinator, team, debrief, django_assert_max_num_queries):
+    for n in range(60):
+        case = CaseFactory(team=team, lead=coordinator)
+        ContactFactory(case=case)
+        if n % 2:
+            Entry.objects.create(debrief=debrief, case=case, progress="working",
+                                 updated_by=coordinator)
+    client = signed_in(coordinator)
+    with django_assert_max_num_queries(24):
+        response = client.get(f"/debriefs/{debrief.pk}/")
+    assert response.text.count('class="app-entry govuk') == 60
+
+
+def test_strokes_and_new_activities_tally_as_five_bar_gates(signed_in, caseworker, debrief):
+    client = signed_in(caseworker)
+    response = client.post(f"/debriefs/{debrief.pk}/activities/new",
+                           {"activity-name": "Got a food shop in", "activity-complexity": "1"},
+                           HTTP_HX_REQUEST="true")
+    assert response.status_code == 200
+    activity = Activity.objects.get()
+    for _ in range(5):
+        response = client.post(f"/debriefs/{debrief.pk}/activities/{activity.pk}/stroke",
+                               HTTP_HX_REQUEST="true")
+    assert Stroke.objects.count() == 6
+    assert response.text.count("app-tally__group--gate") == 1
+    assert '<span class="govuk-visually-hidden">6</span>' in response.text
+
+
+def test_a_duplicate_activity_is_refused(signed_in, caseworker, debrief):
+    client = signed_in(caseworker)
+    data = {"activity-name": "Drove someone to an appointment", "activity-complexity": "2"}
+    client.post(f"/debriefs/{debrief.pk}/activities/new", data, HTTP_HX_REQUEST="true")
+    response = client.post(f"/debriefs/{debrief.pk}/activities/new",
+                           {**data, "activity-name": "drove someone to an  appointment"},
+                           HTTP_HX_REQUEST="true")
+    assert response.status_code == 422 and "add a stroke to it" in response.text
+    assert Activity.objects.count() == 1
+
+
+def test_welfare_is_seen_only_by_the_person_and_the_coordinator(
+        signed_in, caseworker, coordinator, leader, make_user, team, debrief):
+    signed_in(caseworker).post(f"/debriefs/{debrief.pk}/welfare",
+                               {"welfare-feeling": "2", "welfare-note": "CANARY-tired"})
+    assert Welfare.objects.get().user == caseworker
+    colleague = make_user("caseworker", team=team)
+    assert "CANARY-tired" not in signed_in(colleague).get(f"/debriefs/{debrief.pk}/").text
+    assert "CANARY-tired" not in signed_in(leader).get(f"/debriefs/{debrief.pk}/").text
+    assert "CANARY-tired" in signed_in(coordinator).get(f"/debriefs/{debrief.pk}/").text
+    assert "CANARY-tired" in signed_in(caseworker).get(f"/debriefs/{debrief.pk}/").text
+
+
+def test_closing_needs_a_reflection_and_stays_correctable(signed_in, coordinator, debrief):
+    client = signed_in(coordinator)
+    assert client.post(f"/debriefs/{debrief.pk}/close", {"reflection": ""}).status_code == 422
+    client.post(f"/debriefs/{debrief.pk}/close", {"reflection": "Too long on one person"})
+    debrief.refresh_from_db()
+    assert debrief.is_closed and debrief.closed_by == coordinator
+    client.post(f"/debriefs/{debrief.pk}/close", {"reflection": "Too long on Bella"})
+    assert [e.reflection for e in debrief.events.order_by("pgh_id")][-2:] == [
+        "Too long on one person", "Too long on Bella"]
+
+
+def test_another_teams_debrief_is_404(signed_in, make_user, other_team, debrief, case):
+    stranger = make_user("caseworker", team=other_team)
+    client = signed_in(stranger)
+    assert client.get(f"/debriefs/{debrief.pk}/").status_code == 404
+    assert entry_post(client, debrief, case, "working").status_code == 404
+
+
+def test_value_work_matrix_has_svg_table_and_csv(signed_in, caseworker, debrief):
+    activity = Activity.objects.create(team=debrief.team, name="Helped claim a benefit",
+                                       complexity=3, created_by=caseworker)
+    Stroke.objects.create(activity=activity, debrief=debrief, added_by=caseworker)
+    client = signed_in(caseworker)
+    page = client.get("/debriefs/value-work").text
+    assert 'role="img"' in page and "Helped claim a benefit" in page
+    csv = client.get("/debriefs/value-work?format=csv").content.decode()
+    assert "Helped claim a benefit,3,1," in csv
