@@ -7,7 +7,7 @@ from decimal import Decimal
 import pghistory
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
-from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.indexes import GinIndex, GistIndex
 from django.core.validators import MinValueValidator
 from django.db import models, transaction
 from django.db.models import Exists, Max, OuterRef, Q
@@ -189,7 +189,7 @@ class Person(models.Model):
                                       help_text="What they like to be called")
     date_of_birth = models.DateField(null=True, blank=True)
     phone = models.CharField(max_length=40, blank=True)
-    phone_digits = models.CharField(max_length=40, blank=True, editable=False, db_index=True)
+    phone_digits = models.CharField(max_length=40, blank=True, editable=False)
     email = models.EmailField(max_length=ONE_LINE, blank=True)
     address = models.TextField(max_length=500, blank=True)
     relationship = models.CharField("relationship to the main person", max_length=20,
@@ -206,10 +206,15 @@ class Person(models.Model):
                                     name="person_one_main_per_case"),
         ]
         indexes = [
-            GinIndex(name="person_name_trgm", fields=["name"], opclasses=["gin_trgm_ops"]),
-            GinIndex(name="person_preferred_trgm", fields=["preferred_name"],
+            # GiST, not GIN: search orders by trigram distance, which only GiST can serve
+            # as a nearest-first index scan.
+            GistIndex(name="person_name_trgm", fields=["name"], opclasses=["gist_trgm_ops"]),
+            GistIndex(name="person_preferred_trgm", fields=["preferred_name"],
+                      opclasses=["gist_trgm_ops"]),
+            GistIndex(name="person_address_trgm", fields=["address"],
+                      opclasses=["gist_trgm_ops"]),
+            GinIndex(name="person_phone_trgm", fields=["phone_digits"],
                      opclasses=["gin_trgm_ops"]),
-            GinIndex(name="person_address_trgm", fields=["address"], opclasses=["gin_trgm_ops"]),
         ]
 
     def __str__(self):

@@ -1,0 +1,41 @@
+"""`python -m benchmarks <name> [options]`; `make bench BENCH_ARGS="search"`.
+
+To add a benchmark: write `benchmarks/<name>.py` with `run(args)` and add its subparser below.
+Django is set up (on the bench database) before the module is imported.
+"""
+
+import argparse
+import importlib
+
+from benchmarks import database
+
+
+def parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--database-url", default=database.DEFAULT_URL,
+                        help="bench database (its name must contain 'bench'); default: %(default)s")
+    common.add_argument("--reset", action="store_true",
+                        help="drop and recreate the bench database, then generate the data")
+    common.add_argument("--teams", type=int, default=25, help="default: %(default)s")
+    common.add_argument("--cases", type=int, default=20_000, help="default: %(default)s")
+
+    main = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__,
+                                   formatter_class=argparse.RawDescriptionHelpFormatter)
+    commands = main.add_subparsers(dest="command", required=True, metavar="<name>")
+    commands.add_parser("data", parents=[common],
+                        help="generate (or reuse) a large council's caseload")
+    search = commands.add_parser("search", parents=[common],
+                                 help="time search_cases over 200 seeded queries")
+    search.add_argument("--target-ms", type=float, default=100.0,
+                        help="p95 target in ms; default: %(default)s")
+    return main
+
+
+def main() -> None:
+    args = parser().parse_args()
+    database.setup_django(args.database_url, reset=args.reset)
+    importlib.import_module(f"benchmarks.{args.command}").run(args)
+
+
+if __name__ == "__main__":
+    main()
