@@ -135,3 +135,15 @@ class SignInForm(AuthenticationForm):
             {"class": "govuk-input govuk-!-width-one-half", "autocomplete": "current-password"})
         self.fields["username"].error_messages["required"] = "Enter your username"
         self.fields["password"].error_messages["required"] = "Enter your password"
+
+
+class SecondFactorForm(GovukFormMixin, forms.Form):
+    code = forms.CharField(
+        max_length=20, label="Code",
+        help_text="The 6-digit code from your authenticator app, or one of your recovery codes",
+        widget=forms.TextInput({"autocomplete": "one-time-code", "inputmode": "numeric",
+                                "class": "govuk-input--width-10", "spellcheck": "false"}),
+        error_messages={"required": "Enter the code from your authenticator app"})
+
+    def clean_code(self):
+        return "".join(ch for ch in self.cleaned_data["code"] if ch.isalnum())

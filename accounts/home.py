@@ -38,7 +38,8 @@ SECTIONS = {
     Role.AUDITOR: (
         "Purchase records",
         "Read purchase-card records and their history, and export them for a period.",
-        [("Purchase records", "purchases:purchase-list"), ("Export", "purchases:export")],
+        [("Purchase records", "purchases:purchase-list"), ("Export", "purchases:export"),
+         ("Issue log", "issues:issue-list")],
     ),
     Role.ADMIN: (
         "Manage the service",

@@ -1,7 +1,8 @@
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
-from django.shortcuts import redirect
+from django.contrib.auth.views import redirect_to_login
+from django.shortcuts import redirect, resolve_url
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers, patch_vary_headers
 
@@ -39,3 +40,37 @@ class NoStoreForSignedInMiddleware:
             add_never_cache_headers(response)
             patch_vary_headers(response, ["Cookie"])
         return response
+
+
+class SecondFactorMiddleware:
+    """A session that has the password but not the second step reaches only the two-step
+    pages and sign-out. Runs after django_otp's OTPMiddleware (which sets is_verified)."""
+
+    OPEN_VIEWS = {"accounts:mfa-verify", "accounts:mfa-setup", "accounts:sign-out",
+                  "accounts:sign-in", "healthz"}
+    NOT_USED = "two_step_not_used"
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        from django_otp import user_has_device
+
+        from accounts.mfa import must_use_mfa, uses_mfa
+
+        user = request.user
+        if (not user.is_authenticated or request.session.get(self.NOT_USED)
+                or user.is_verified() or request.resolver_match.view_name in self.OPEN_VIEWS):
+            return None
+        if not uses_mfa(user):
+            # Remembered for this session only: it saves the device lookups on every request.
+            # Turning two-step on verifies the session at once, so nothing is skipped.
+            request.session[self.NOT_USED] = True
+            return None
+        target = "accounts:mfa-verify"
+        if must_use_mfa(user) and not user_has_device(user):
+            target = "accounts:mfa-setup"
+        return redirect_to_login(request.get_full_path(), resolve_url(target))

@@ -20,7 +20,8 @@ NAVIGATION = [
     ("Debrief", "debriefs:today", ["accounts.work_cases"]),
     ("Spend", "purchases:purchase-list",
      ["accounts.work_cases", "accounts.review_spend", "accounts.read_purchases"]),
-    ("Issues", "issues:issue-list", ["accounts.work_cases", "accounts.see_all_teams"]),
+    ("Issues", "issues:issue-list",
+     ["accounts.work_cases", "accounts.see_all_teams", "accounts.read_issues"]),
     ("Learning", "learning", ["accounts.view_learning"]),
     ("Manage", "admin:index", ["accounts.manage_service"]),
 ]

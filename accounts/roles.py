@@ -33,6 +33,7 @@ CAPABILITIES = {
     "read_access_log": "Read who looked at which record",
     "view_learning": "Read what the team's work is teaching us",
     "manage_service": "Manage users, teams, cards and budget pots",
+    "read_issues": "Read every team's issue log and export it",
 }
 
 ROLE_CAPABILITIES: dict[Role, list[str]] = {
@@ -40,9 +41,9 @@ ROLE_CAPABILITIES: dict[Role, list[str]] = {
     Role.COORDINATOR: ["work_cases", "run_debriefs", "view_learning"],
     Role.LEADER: [
         "see_all_teams", "review_spend", "decide_holds", "import_cases", "read_purchases",
-        "export_purchases", "read_access_log", "view_learning",
+        "export_purchases", "read_access_log", "view_learning", "read_issues",
     ],
-    Role.AUDITOR: ["read_purchases", "export_purchases"],
+    Role.AUDITOR: ["read_purchases", "export_purchases", "read_issues"],
     Role.ADMIN: ["manage_service", "import_cases", "read_access_log"],
 }
 
@@ -53,6 +54,8 @@ ROLE_MODEL_PERMISSIONS: dict[Role, list[str]] = {
         "accounts.add_team", "accounts.change_team", "accounts.view_team",
         "accounts.add_membership", "accounts.change_membership", "accounts.delete_membership",
         "accounts.view_membership",
+        "purchases.add_card", "purchases.change_card", "purchases.view_card",
+        "purchases.add_budgetpot", "purchases.change_budgetpot", "purchases.view_budgetpot",
     ],
 }
 

@@ -1,4 +1,5 @@
 import logging
+from base64 import b32encode
 
 from django.conf import settings
 from django.contrib import messages
@@ -12,9 +13,13 @@ from django.template import loader
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_otp import login as otp_login
+from django_otp import match_token
 
-from accounts.forms import SignInForm
+from accounts import mfa
+from accounts.forms import SecondFactorForm, SignInForm
 from accounts.home import home_sections
+from accounts.shortcuts import render_form
 
 logger = logging.getLogger(__name__)
 
@@ -93,3 +98,48 @@ def admin_sign_in(request):
     if not url_has_allowed_host_and_scheme(next_url, {request.get_host()}):
         next_url = "/admin/"
     return redirect(next_url)
+
+
+def _safe_next(request, default="/"):
+    next_url = request.POST.get("next") or request.GET.get("next") or ""
+    if url_has_allowed_host_and_scheme(next_url, {request.get_host()},
+                                       require_https=request.is_secure()):
+        return next_url
+    return default
+
+
+@require_http_methods(["GET", "POST"])
+@never_cache
+def mfa_setup(request):
+    """Turn on two-step sign-in: scan the QR code, type the first code, keep the recovery
+    codes (shown once)."""
+    device = mfa.pending_totp_device(request.user)
+    form = SecondFactorForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if device.verify_token(form.cleaned_data["code"]):
+            device.confirmed = True
+            device.save(update_fields=["confirmed"])
+            otp_login(request, device)
+            return render(request, "accounts/mfa_recovery_codes.html", {
+                "codes": mfa.new_recovery_codes(request.user), "next": _safe_next(request)})
+        form.add_error("code", "That code did not match. Check the time on your phone is "
+                               "right and type the newest code.")
+    return render_form(request, "accounts/mfa_setup.html", {
+        "form": form, "qr": mfa.qr_svg(device), "key": b32encode(device.bin_key).decode(),
+        "required": mfa.must_use_mfa(request.user), "next": _safe_next(request, "")}, form)
+
+
+@require_http_methods(["GET", "POST"])
+@never_cache
+def mfa_verify(request):
+    form = SecondFactorForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        device = match_token(request.user, form.cleaned_data["code"])
+        if device is not None:
+            otp_login(request, device)
+            return redirect(_safe_next(request))
+        logger.warning("Second step failed for user %s", request.user.pk)
+        form.add_error("code", "That code did not match. Type the newest code from your app, "
+                               "or a recovery code you have not used.")
+    return render_form(request, "accounts/mfa_verify.html",
+                       {"form": form, "next": _safe_next(request, "")}, form)

@@ -52,3 +52,16 @@ class CloseForm(GovukFormMixin, forms.Form):
 class AdviceForm(GovukFormMixin, forms.Form):
     advice = forms.CharField(max_length=1000, widget=forms.Textarea({"rows": 2}),
                              label="Advice given")
+
+
+def debrief_issue_form(debrief, data=None):
+    """The issue log's quick form, with a choice of the person under discussion."""
+    from caseload.models import Case
+    from issues.forms import QuickIssueForm
+
+    form = QuickIssueForm(data, cases_in_reach=Case.objects.open().filter(team=debrief.team_id))
+    form.fields["case"].widget = forms.Select(attrs={"class": "govuk-select"})
+    form.fields["case"].label = "Whose case it arose from"
+    form.fields["case"].empty_label = "Not about one person"
+    form.fields["case"].label_from_instance = lambda case: case.reference
+    return form

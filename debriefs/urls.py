@@ -15,6 +15,7 @@ urlpatterns = [
     path("<int:pk>/activities/new", views.activity_create, name="activity-create"),
     path("<int:pk>/activities/<int:activity_pk>/stroke", views.stroke_create,
          name="stroke-create"),
+    path("<int:pk>/issues", views.issue_create, name="issue-create"),
     path("<int:pk>/welfare", views.welfare_update, name="welfare-update"),
     path("<int:pk>/advice/<int:purchase_pk>", views.advice_record, name="advice-record"),
     path("<int:pk>/close", views.debrief_close, name="debrief-close"),

@@ -15,7 +15,14 @@ from django.views.decorators.http import require_GET, require_POST
 from accounts.shortcuts import render_form
 from caseload.models import Case
 from debriefs.charts import matrix_axes, matrix_points
-from debriefs.forms import ActivityForm, AdviceForm, CloseForm, EntryForm, WelfareForm
+from debriefs.forms import (
+    ActivityForm,
+    AdviceForm,
+    CloseForm,
+    EntryForm,
+    WelfareForm,
+    debrief_issue_form,
+)
 from debriefs.models import Activity, Attendance, Debrief, Entry, Welfare
 from debriefs.permissions import debrief_for_user, require_debriefs, sees_everyones_welfare
 from debriefs.services import (
@@ -89,6 +96,7 @@ def debrief_detail(request, pk):
         "advice_needed": _advice_needed(debrief),
         "close_form": CloseForm(initial={"reflection": debrief.reflection}),
         "progress_choices": Entry.Progress.choices,
+        "issue_form": debrief_issue_form(debrief),
         **_value_work_context(debrief),
     }
     if context["can_change"]:
@@ -277,3 +285,30 @@ def matrix(request):
     return render(request, "debriefs/matrix.html", {
         "team": team, "points": points, "axes": matrix_axes(), "days": str(days),
         "start": start, "end": end, "periods": PERIODS})
+
+
+@require_POST
+def issue_create(request, pk):
+    """Quick-add an issue into the issue log from the debrief, linked to a person's case."""
+    from issues.services import issue_raise
+
+    debrief = debrief_for_user(request.user, pk, change=True)
+    form = debrief_issue_form(debrief, request.POST)
+    logged = None
+    if form.is_valid():
+        data = form.cleaned_data
+        logged = issue_raise(by=request.user, team=debrief.team, title=data["title"],
+                             level=data["level"], owner_level=data["owner_level"],
+                             countermeasure=data["countermeasure"],
+                             cases=[data["case"]] if data["case"] else [])
+        if not request.htmx:
+            messages.success(request, f"Issue #{logged.pk} logged.")
+            return redirect(f"{debrief.get_absolute_url()}#issues-successes")
+        form = debrief_issue_form(debrief)
+    if request.htmx:
+        return render(request, "debriefs/includes/quick_issue.html",
+                      {"debrief": debrief, "issue_form": form, "logged": logged},
+                      status=422 if form.errors else 200)
+    return render_form(request, "debriefs/simple_form.html", {
+        "debrief": debrief, "form": form, "title": "Raise an issue", "action": request.path},
+        form)

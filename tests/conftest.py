@@ -66,11 +66,33 @@ def service_admin(make_user):
     return make_user(Role.ADMIN, username="ada", is_staff=True)
 
 
+def totp_device(user):
+    """A confirmed authenticator for the user (made once)."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+    device, _ = TOTPDevice.objects.get_or_create(user=user, name="Test app",
+                                                 defaults={"confirmed": True})
+    return device
+
+
+def totp_code(device) -> str:
+    from django_otp.oath import TOTP
+    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    return f"{totp.token():0{device.digits}d}"
+
+
 @pytest.fixture
 def signed_in(client):
-    """`signed_in(user)` returns the test client signed in as that user."""
-    def sign_in(user):
+    """`signed_in(user)` returns the test client signed in as that user, with the second
+    sign-in step done for roles that need it (`two_step=False` leaves it half signed in)."""
+    def sign_in(user, two_step=True):
+        from django_otp import DEVICE_ID_SESSION_KEY
+
+        from accounts.mfa import must_use_mfa
         client.force_login(user)
+        if two_step and must_use_mfa(user):
+            session = client.session
+            session[DEVICE_ID_SESSION_KEY] = totp_device(user).persistent_id
+            session.save()
         return client
     return sign_in
 

@@ -3,6 +3,7 @@
 import pytest
 
 from debriefs.models import Activity, Debrief, Entry, Stroke, Welfare
+from issues.models import Issue
 from tests.browser.axe import assert_accessible
 from tests.factories import CaseFactory, ContactFactory
 
@@ -64,6 +65,22 @@ def test_a_whole_debrief_with_the_keyboard_alone(sign_in_as, coordinator, casewo
     progress = {e.case_id: (e.progress, e.note) for e in Entry.objects.all()}
     assert progress == {cases[0].pk: ("working", ""), cases[1].pk: ("stuck", ""),
                         cases[2].pk: ("not_yet", "Waiting on UC")}
+
+    # An issue for the issue log, linked to the person under discussion.
+    tab_to(page, "el => el.id === 'id_quick-title'")
+    page.keyboard.type("Allocations rule blocks a move with rent arrears")
+    press(page, "Tab")
+    page.keyboard.type(cases[1].reference)  # the case select: type to choose
+    tab_to(page, "el => el.name === 'quick-level'")
+    press(page, "ArrowRight")  # system
+    tab_to(page, "el => el.id === 'id_quick-countermeasure'")
+    page.keyboard.type("Leader asked housing for a one-off exception")
+    tab_to(page, "el => el.textContent.includes('Log the issue')")
+    with page.expect_response(lambda r: r.url.endswith("/issues")):
+        press(page, "Enter")
+    page.get_by_text("logged").first.wait_for()
+    issue = Issue.objects.get()
+    assert (issue.level, list(issue.cases.all())) == (2, [cases[1]])
 
     # Two strokes on an existing activity, then a new activity.
     tab_to(page, "el => el.id && el.id.startsWith('stroke-')")

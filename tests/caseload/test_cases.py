@@ -45,7 +45,7 @@ def test_caseload_list_queries_do_not_grow_with_cases(
         case = CaseFactory(team=team, lead=caseworker)
         ContactFactory(case=case, next_step="Call back")
     client = signed_in(caseworker)
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(13):
         response = client.get("/cases/?status=all")
     assert response.status_code == 200
     assert response.text.count('class="govuk-table__row"') == 51  # header + a page of 50
@@ -56,7 +56,7 @@ def test_case_page_queries_do_not_grow_with_contacts(
     Contact.objects.bulk_create([Contact(case=case, worker=caseworker, author=caseworker,
                                          what_happened=f"Visit {n}") for n in range(300)])
     client = signed_in(caseworker)
-    with django_assert_max_num_queries(20):
+    with django_assert_max_num_queries(24):
         response = client.get(f"/cases/{case.pk}/")
     assert response.status_code == 200
     assert response.text.count('class="moj-timeline__item"') == 50

@@ -1,0 +1,13 @@
+from caseload.panels import CasePanel
+from issues.forms import QuickIssueForm
+from issues.permissions import can_raise_issues
+from issues.services import issues_for_case
+
+
+def case_panel(request, case) -> CasePanel:
+    """Issues this case illustrates, and the quick way to log one from here. One query."""
+    return CasePanel("issues/includes/case_panel.html", {
+        "case": case, "issues": issues_for_case(case, request.user),
+        "issue_form": QuickIssueForm() if can_raise_issues(request.user) and case.is_open
+        else None,
+    }, order=40)

@@ -1,0 +1,47 @@
+"""The issues a case illustrates, for the case page."""
+
+import pytest
+from django.template.loader import render_to_string
+
+from issues.services import issues_for_case
+from tests.issues.factories import IssueFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_issues_for_a_case_are_those_it_illustrates_within_reach(
+        caseworker, leader, team, other_team, case, issue, django_assert_num_queries):
+    IssueFactory(team=team, raised_by=caseworker, title="Not about this case")
+    elsewhere = IssueFactory(team=other_team, raised_by=leader, cases=[case],
+                             title="Raised by another team")
+    caseworker.has_perm("accounts.work_cases")  # permissions load once per request
+    with django_assert_num_queries(1):
+        assert issues_for_case(case, caseworker) == [issue]
+    assert set(issues_for_case(case, leader)) == {issue, elsewhere}
+
+
+def test_the_case_section_lists_the_issues_with_links(caseworker, coordinator, case, issue):
+    issue.change(by=caseworker, version=1, owner=coordinator)
+    html = render_to_string("issues/includes/case_issues.html",
+                            {"issues": issues_for_case(case, caseworker)})
+    assert f'href="/issues/{issue.pk}/"' in html
+    assert "Can&#x27;t move a tenant with rent arrears" in html
+    assert "2 System" in html and "Cora Hepple" in html
+
+
+def test_the_case_section_says_when_there_are_none(caseworker, case):
+    html = render_to_string("issues/includes/case_issues.html",
+                            {"issues": issues_for_case(case, caseworker)})
+    assert "No issues linked to this case yet." in html
+
+
+def test_the_quick_add_include_embeds_on_another_page_with_the_case(rf, caseworker, case):
+    from issues.forms import QuickIssueForm
+
+    request = rf.get(f"/cases/{case.pk}/")
+    request.user = caseworker
+    html = render_to_string("issues/includes/quick_add.html",
+                            {"issue_form": QuickIssueForm(), "case": case}, request=request)
+    assert 'hx-post="/issues/quick-add"' in html and 'action="/issues/quick-add"' in html
+    assert f'name="quick-case" value="{case.pk}"' in html
+    assert "csrfmiddlewaretoken" in html
