@@ -7,7 +7,7 @@ RUN = $(UV) run --frozen
 export LIBERATED_ENV ?= development
 export UV_PYTHON_DOWNLOADS ?= never
 
-.PHONY: install run test lint bench assets clean
+.PHONY: install run test lint bench assets clean demo-code
 
 .venv/.installed: uv.lock pyproject.toml
 	@$(UV) --version >/dev/null 2>&1 || $(PYTHON) -m pip install --quiet uv
@@ -25,6 +25,9 @@ test: install lint
 
 lint: install
 	$(RUN) ruff check .
+
+demo-code: install
+	@$(RUN) python manage.py demo_code
 
 bench: install
 	$(RUN) python -m benchmarks $(BENCH_ARGS)

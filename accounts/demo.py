@@ -3,11 +3,16 @@
 from dataclasses import dataclass, field
 
 from django.contrib.auth.models import Group
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from accounts.mfa import must_use_mfa
 from accounts.models import Membership, Team, User
 from accounts.roles import Role
 
 DEMO_PASSWORD = "liberated-demo-2026"  # noqa: S105 - printed for the demo, never used in production
+# The demo's authenticator key (base32 JBSWY3DPEHPK3PXP), shared by the demo users who must use
+# two-step sign-in, so a demo can be run with `manage.py demo_code` instead of a phone.
+DEMO_TOTP_KEY = "48656c6c6f21deadbeef"  # noqa: S105 - demo data only
 
 # username, first name, last name, roles, in the team
 DEMO_USERS = [
@@ -48,4 +53,7 @@ def seed_accounts() -> DemoContext:
             caseworkers.append(user)
         for role in roles:
             users.setdefault(role, user)
+        if must_use_mfa(user):
+            TOTPDevice.objects.get_or_create(user=user, name="Demo authenticator",
+                                             defaults={"key": DEMO_TOTP_KEY, "confirmed": True})
     return DemoContext(team=team, users=users, caseworkers=caseworkers)

@@ -56,6 +56,9 @@ ROLE_MODEL_PERMISSIONS: dict[Role, list[str]] = {
         "accounts.view_membership",
         "purchases.add_card", "purchases.change_card", "purchases.view_card",
         "purchases.add_budgetpot", "purchases.change_budgetpot", "purchases.view_budgetpot",
+        # Resetting someone's two-step sign-in when they lose their phone.
+        "otp_totp.view_totpdevice", "otp_totp.delete_totpdevice",
+        "otp_static.view_staticdevice", "otp_static.delete_staticdevice",
     ],
 }
 

@@ -3,3 +3,4 @@ from django.apps import AppConfig
 
 class PurchasesConfig(AppConfig):
     name = "purchases"
+    case_panel = "purchases.panels.case_panel"

@@ -41,3 +41,5 @@ class Command(BaseCommand):
         for username, _first, _last, roles, _in_team in DEMO_USERS:
             self.stdout.write(f"  {username:<10} {', '.join(r.label for r in roles)}")
         self.stdout.write(f"Password for all of them: {DEMO_PASSWORD}")
+        self.stdout.write("lee, audrey and ada also need a two-step code: run `make demo-code` "
+                          "(or add the key JBSWY3DPEHPK3PXP to an authenticator app).")

@@ -1,0 +1,60 @@
+"""Who may see and change which purchase. Every purchase fetch in a view goes through here.
+
+A purchase outside the user's reach is a 404; a role that may not do the thing at all is a 403.
+Auditors read everything and change nothing: every write needs work_cases or review_spend.
+"""
+
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404
+
+from purchases.models import Purchase
+
+
+def can_read(user) -> bool:
+    return any(user.has_perm(f"accounts.{p}") for p in
+               ("work_cases", "see_all_teams", "read_purchases", "review_spend"))
+
+
+def can_log(user) -> bool:
+    return user.has_perm("accounts.work_cases")
+
+
+def can_review(user) -> bool:
+    return user.has_perm("accounts.review_spend")
+
+
+def can_export(user) -> bool:
+    return user.has_perm("accounts.export_purchases")
+
+
+def require(allowed: bool):
+    if not allowed:
+        raise PermissionDenied
+
+
+def purchase_for_user(user, pk) -> Purchase:
+    """The purchase, if the user may see it. One query."""
+    require(can_read(user))
+    return get_object_or_404(
+        Purchase.objects.for_user(user).select_related(
+            "case", "case__team", "worker", "card", "reviewed_by", "voided_by",
+            "advice_given_by"),
+        pk=pk)
+
+
+def can_void(user, purchase: Purchase) -> bool:
+    """Its worker, or a reviewer."""
+    return not purchase.voided and (
+        (can_log(user) and purchase.worker_id == user.pk) or can_review(user))
+
+
+def can_edit(user, purchase: Purchase) -> bool:
+    return can_log(user) and purchase.worker_id == user.pk and purchase.is_editable
+
+
+def can_answer(user, purchase: Purchase) -> bool:
+    return can_log(user) and purchase.worker_id == user.pk and purchase.awaits_answer
+
+
+def may_review(user, purchase: Purchase) -> bool:
+    return can_review(user) and purchase.worker_id != user.pk and not purchase.voided

@@ -1,0 +1,190 @@
+"""The auditor's export: fixed columns, case references never names, filters, formulas
+defused, streamed, one query however many rows, and every download in the access log."""
+
+import csv
+import datetime
+import io
+from decimal import Decimal
+
+import pytest
+from django.http import FileResponse, StreamingHttpResponse
+from django.utils import timezone
+from openpyxl import load_workbook
+
+from accounts.models import AccessLog
+from purchases.models import Purchase
+from tests.purchases.factories import CardFactory, PurchaseFactory
+
+pytestmark = pytest.mark.django_db
+
+HEADERS = ["Purchase id", "Date", "Team", "Worker", "Card last four", "Case reference",
+           "Merchant", "Category", "Amount (£)", "Purpose", "Proportionate",
+           "Why proportionate", "Legal", "Why legal", "Auditable", "Why auditable",
+           "Necessary", "Why necessary", "Advice asked", "Advice given", "Receipt present",
+           "Review verdict", "Reviewed by", "Reviewed at", "Voided", "Why voided",
+           "Created at", "Created by", "Last changed at", "Last changed by"]
+JUNE = datetime.date(2026, 6, 12)
+
+
+def read_csv(response):
+    text = b"".join(response.streaming_content).decode("utf-8")
+    assert text.startswith("\ufeff")
+    return list(csv.reader(io.StringIO(text[1:])))
+
+
+def read_xlsx(response):
+    sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
+    return [list(row) for row in sheet.iter_rows(values_only=True)]
+
+
+def local(moment):
+    return f"{timezone.localtime(moment):%Y-%m-%d %H:%M}"
+
+
+@pytest.fixture
+def reviewed(purchase, leader):
+    Purchase.objects.filter(pk=purchase.pk).update(date=JUNE, advice_asked=True)
+    purchase.refresh_from_db()
+    purchase.review(by=leader, verdict=Purchase.Verdict.OK)
+    return purchase
+
+
+def test_a_purchase_exports_with_every_column_and_the_case_reference_not_the_name(
+        signed_in, auditor, reviewed, case):
+    response = signed_in(auditor).get("/purchases/export?format=csv")
+    assert response["Content-Type"] == "text/csv"
+    assert response["Content-Disposition"].startswith('attachment; filename="purchases-')
+    text = b"".join(response.streaming_content).decode("utf-8")
+    assert "Joanne" not in text and "Robson" not in text
+    header, row = list(csv.reader(io.StringIO(text[1:])))
+    assert header == HEADERS
+    reviewed.refresh_from_db()
+    assert row == [
+        str(reviewed.pk), "2026-06-12", "Riverside", "Casey Bell", "1234", case.reference,
+        "Asda", "Food", "23.50", "Food shop: cupboards empty until payday",
+        "Yes", "A week's basics, nothing more", "Yes", "Ordinary groceries",
+        "Yes", "Linked to the case, receipt kept",
+        "Yes", "No food in the house and no money until Friday",
+        "Yes", "", "No", "OK", "Lee Charlton", local(reviewed.reviewed_at), "No", "",
+        local(reviewed.created_at), "Casey Bell", local(reviewed.updated_at), "Lee Charlton"]
+
+
+def test_the_xlsx_export_keeps_numbers_and_dates_native(signed_in, leader, reviewed):
+    response = signed_in(leader).get("/purchases/export?format=xlsx")
+    assert isinstance(response, FileResponse)
+    assert response["Content-Type"].startswith("application/vnd.openxmlformats")
+    rows = read_xlsx(response)
+    assert rows[0] == HEADERS
+    assert rows[1][0] == reviewed.pk
+    assert rows[1][1] == datetime.datetime(2026, 6, 12)
+    assert rows[1][8] == Decimal("23.50") or rows[1][8] == 23.5
+
+
+def test_a_voided_purchase_is_exported_and_says_why(signed_in, auditor, purchase, caseworker):
+    purchase.void(by=caseworker, reason="Logged twice")
+    rows = read_csv(signed_in(auditor).get("/purchases/export?format=csv"))
+    assert rows[1][HEADERS.index("Voided")] == "Yes"
+    assert rows[1][HEADERS.index("Why voided")] == "Logged twice"
+
+
+def test_filters_choose_the_rows(signed_in, auditor, team, other_team, reviewed, other_purchase):
+    client = signed_in(auditor)
+    ids = lambda query: [row[0] for row in read_csv(  # noqa: E731
+        client.get(f"/purchases/export?format=csv&{query}"))[1:]]
+    assert ids("") == [str(reviewed.pk), str(other_purchase.pk)]
+    assert ids(f"team={other_team.pk}") == [str(other_purchase.pk)]
+    assert ids(f"card={reviewed.card_id}") == [str(reviewed.pk)]
+    assert ids("review_status=ok") == [str(reviewed.pk)]
+    assert ids("review_status=unreviewed") == [str(other_purchase.pk)]
+    june = "date_from_day=1&date_from_month=6&date_from_year=2026"
+    assert ids(f"{june}&date_to_day=30&date_to_month=6&date_to_year=2026") == [str(reviewed.pk)]
+    assert ids(f"date_to_day=31&date_to_month=5&date_to_year=2026") == []
+
+
+def test_a_bad_date_range_shows_the_form_again_with_a_message(signed_in, auditor, purchase):
+    response = signed_in(auditor).get(
+        "/purchases/export?format=csv&date_from_day=31&date_from_month=2&date_from_year=2026")
+    assert response.status_code == 422
+    assert "From must be a real date" in response.content.decode()
+    assert not AccessLog.objects.filter(action=AccessLog.Action.EXPORT).exists()
+
+
+def test_cells_a_spreadsheet_would_run_are_escaped(signed_in, auditor, case, caseworker, card):
+    PurchaseFactory(case=case, worker=caseworker, card=card, merchant="=HYPERLINK(\"x\")",
+                    purpose="+44 bus pass", plan_legal_reason="-1 pound off",
+                    plan_auditable_reason="@home", plan_necessary_reason="\tTabbed",
+                    plan_proportionate_reason="\rReturned")
+    row = read_csv(signed_in(auditor).get("/purchases/export?format=csv"))[1]
+    assert row[HEADERS.index("Merchant")] == "'=HYPERLINK(\"x\")"
+    assert row[HEADERS.index("Purpose")] == "'+44 bus pass"
+    assert row[HEADERS.index("Why legal")] == "'-1 pound off"
+    assert row[HEADERS.index("Why auditable")] == "'@home"
+    assert row[HEADERS.index("Why necessary")] == "'\tTabbed"
+    assert row[HEADERS.index("Why proportionate")] == "'\rReturned"
+    xlsx_row = read_xlsx(signed_in(auditor).get("/purchases/export?format=xlsx"))[1]
+    assert xlsx_row[HEADERS.index("Merchant")] == "'=HYPERLINK(\"x\")"
+
+
+def test_the_csv_streams_in_one_query_however_many_rows(signed_in, auditor, case, caseworker,
+                                                         card, leader,
+                                                         django_assert_max_num_queries):
+    PurchaseFactory.create_batch(300, case=case, worker=caseworker, card=card)
+    for purchase in Purchase.objects.all()[:5]:
+        purchase.review(by=leader, verdict=Purchase.Verdict.OK)
+    client = signed_in(auditor)
+    with django_assert_max_num_queries(12):
+        response = client.get("/purchases/export?format=csv")
+        assert isinstance(response, StreamingHttpResponse)
+        chunks = list(response.streaming_content)
+    assert len(chunks) == 1  # 301 lines fit in one 1,000-row chunk
+    assert len(read_csv_text(b"".join(chunks))) == 301
+
+
+def read_csv_text(data: bytes):
+    return list(csv.reader(io.StringIO(data.decode("utf-8")[1:])))
+
+
+def test_each_export_is_recorded_with_its_filters_and_row_count(signed_in, auditor, team,
+                                                               reviewed, other_purchase):
+    signed_in(auditor).get(f"/purchases/export?format=xlsx&team={team.pk}&review_status=ok"
+                           "&date_from_day=1&date_from_month=6&date_from_year=2026")
+    entry = AccessLog.objects.get()
+    assert entry.user == auditor and entry.action == AccessLog.Action.EXPORT
+    assert entry.label == ("purchases export: 2026-06-01..end, team Riverside, ok, 1 row")
+    assert "format=xlsx" in entry.path
+
+
+def test_the_filter_form_shows_for_auditors_and_leaders(signed_in, auditor, leader):
+    for user in (auditor, leader):
+        response = signed_in(user).get("/purchases/export")
+        assert response.status_code == 200
+        page = response.content.decode()
+        assert "Export purchases" in page and 'value="xlsx"' in page
+    assert not AccessLog.objects.exists()
+
+
+def test_caseworkers_and_coordinators_cannot_export(signed_in, caseworker, coordinator, purchase):
+    for user in (caseworker, coordinator):
+        assert signed_in(user).get("/purchases/export").status_code == 403
+        assert signed_in(user).get("/purchases/export?format=csv").status_code == 403
+    assert not AccessLog.objects.exists()
+
+
+def test_the_export_needs_sign_in(client):
+    response = client.get("/purchases/export?format=csv")
+    assert response.status_code == 302 and "/accounts/" in response["Location"] or \
+        "login" in response["Location"]
+
+
+def test_auditors_cannot_post_to_the_export(signed_in, auditor):
+    assert signed_in(auditor).post("/purchases/export").status_code == 405
+
+
+def test_the_spend_list_links_to_the_export_for_those_who_may(signed_in, auditor, caseworker):
+    assert "/purchases/export" in signed_in(auditor).get("/purchases/").content.decode()
+    assert "/purchases/export" not in signed_in(caseworker).get("/purchases/").content.decode()
+
+
+def test_card_filter_offers_every_card(signed_in, auditor):
+    CardFactory(last_four="9876")
+    assert "Card ending 9876" in signed_in(auditor).get("/purchases/export").content.decode()
