@@ -1,6 +1,6 @@
 from django.urls import path
 
-from caseload.views import cases, holds, records, timeline
+from caseload.views import cases, holds, imports, records, timeline
 
 app_name = "caseload"
 
@@ -9,6 +9,7 @@ urlpatterns = [
     path("mine", cases.my_cases, name="case-mine"),
     path("search", cases.case_search, name="case-search"),
     path("new", cases.case_create, name="case-create"),
+    path("import", imports.case_import, name="case-import"),
     path("<int:pk>/", cases.case_detail, name="case-detail"),
     path("<int:pk>/edit", cases.case_edit, name="case-edit"),
     path("<int:pk>/close", cases.case_close, name="case-close"),

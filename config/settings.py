@@ -179,6 +179,7 @@ AXES_IPWARE_META_PRECEDENCE_ORDER = (
 MFA_REQUIRED_FOR = ["accounts.see_all_teams", "accounts.read_purchases",
                     "accounts.manage_service"]
 OTP_TOTP_ISSUER = SERVICE_NAME
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True  # admins can reset a device, never read its key
 
 # Sessions: 30 minutes idle (renewed on each request), 10 hours absolute.
 SESSION_COOKIE_AGE = 30 * 60
