@@ -17,17 +17,34 @@ def parser() -> argparse.ArgumentParser:
     common.add_argument("--reset", action="store_true",
                         help="drop and recreate the bench database, then generate the data")
     common.add_argument("--teams", type=int, default=25, help="default: %(default)s")
-    common.add_argument("--cases", type=int, default=20_000, help="default: %(default)s")
+    common.add_argument("--scale", type=float, default=1.0,
+                        help="multiply every count (not the teams): 1.0 is a large council "
+                             "(20,000 cases, 500,000 contacts, 200,000 purchases, 5,000 issues, "
+                             "15,000 debriefs, 400,000 entries); default: %(default)s")
+    common.add_argument("--cases", type=int, default=None,
+                        help="number of cases; default: 20,000 × scale")
 
     main = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__,
                                    formatter_class=argparse.RawDescriptionHelpFormatter)
     commands = main.add_subparsers(dest="command", required=True, metavar="<name>")
     commands.add_parser("data", parents=[common],
-                        help="generate (or reuse) a large council's caseload")
+                        help="generate (or reuse) a large council's data")
     search = commands.add_parser("search", parents=[common],
                                  help="time search_cases over 200 seeded queries")
     search.add_argument("--target-ms", type=float, default=100.0,
                         help="p95 target in ms; default: %(default)s")
+    pages = commands.add_parser("pages", parents=[common],
+                                help="key pages under load: gunicorn + wrk, signed in per role")
+    pages.add_argument("--duration", type=int, default=10,
+                       help="seconds of wrk per page; default: %(default)s")
+    pages.add_argument("--growth", action="store_true",
+                       help="run at --small-scale first (own database) and compare p50s")
+    pages.add_argument("--small-scale", type=float, default=0.1, help="default: %(default)s")
+    pages.add_argument("--small-database-url", default=database.DEFAULT_URL + "_small",
+                       help="default: %(default)s")
+    pages.add_argument("--profile", action="store_true",
+                       help="afterwards, count each page's queries and show the slowest")
+    pages.add_argument("--json", help="also write the results to this file")
     return main
 
 
