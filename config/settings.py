@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "purchases",
     "issues",
     "debriefs",
+    "learning",
 ]
 
 MIDDLEWARE = [

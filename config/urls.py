@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from accounts import views as account_views
+from learning import views as learning_views
 
 admin.site.login = account_views.admin_sign_in
 admin.site.site_header = admin.site.site_title = "Manage the service"
@@ -14,6 +15,7 @@ urlpatterns = [
     path("purchases/", include("purchases.urls")),
     path("issues/", include("issues.urls")),
     path("debriefs/", include("debriefs.urls")),
+    path("learning/", learning_views.learning, name="learning"),
     path("admin/", admin.site.urls),
 ]
 

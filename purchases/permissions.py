@@ -7,6 +7,7 @@ Auditors read everything and change nothing: every write needs work_cases or rev
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 
+from accounts.models import Team
 from purchases.models import Purchase
 
 
@@ -25,6 +26,16 @@ def can_review(user) -> bool:
 
 def can_export(user) -> bool:
     return user.has_perm("accounts.export_purchases")
+
+
+def overview_teams(user):
+    """The teams whose spend overview the user sees: every team for a reviewer, their own
+    for a coordinator, none for anyone else."""
+    if user.has_perm("accounts.review_spend"):
+        return Team.objects.all()
+    if user.has_perm("accounts.run_debriefs"):
+        return Team.objects.filter(memberships__user=user)
+    return Team.objects.none()
 
 
 def require(allowed: bool):

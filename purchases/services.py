@@ -1,15 +1,17 @@
 """Reads that span models: a case's spend, and a purchase's history from its audit events."""
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
+from itertools import accumulate
 
-from django.db.models import Model
+from django.db.models import Aggregate, Count, DecimalField, Model, Q, Sum
+from django.db.models.functions import TruncMonth
 from django.utils import formats, timezone
 
-from accounts.models import User
+from accounts.models import Team, User
 from caseload.models import Case
-from purchases.models import Card, Purchase
+from purchases.models import BudgetPot, Card, Purchase
 
 
 @dataclass
@@ -131,3 +133,102 @@ def _show(f, value, names) -> str:
     if value in (None, ""):
         return "None"
     return str(value.pk if isinstance(value, Model) else value)
+
+
+UNUSUAL_TIMES = 3
+UNUSUAL_RULE = (f"More than {UNUSUAL_TIMES} times the median amount for its category in the "
+                "team's spend over the 12 months to the end of this period.")
+TOP_CASES = 10
+
+
+class Median(Aggregate):
+    function = "percentile_cont"
+    template = "(%(function)s(0.5) WITHIN GROUP (ORDER BY %(expressions)s))::numeric(10, 2)"
+    output_field = DecimalField(max_digits=10, decimal_places=2)
+
+
+@dataclass
+class Overview:
+    team: Team
+    start: date
+    end: date  # the first day after the period
+    pot: BudgetPot | None
+    total: Decimal
+    count: int
+    by_day: list[tuple[date, Decimal]]
+    by_category: list[tuple[str, Decimal, int]]
+    by_month: list[tuple[date, Decimal, int]]
+    by_worker: list[tuple[str, Decimal, int]]
+    top_cases: list[tuple[str, Decimal, int]]
+    flagged: list[Purchase]
+    unusual: list[tuple[Purchase, Decimal]]
+
+    @property
+    def last_day(self) -> date:
+        return self.end - timedelta(days=1)
+
+    @property
+    def left(self) -> Decimal | None:
+        return None if self.pot is None else self.pot.amount - self.total
+
+    @property
+    def remaining_by_day(self) -> list[tuple[date, Decimal]]:
+        """What is left of the pot at the end of each day something was spent."""
+        spent = accumulate(amount for _, amount in self.by_day)
+        return [(day, self.pot.amount - total)
+                for (day, _), total in zip(self.by_day, spent, strict=True)]
+
+
+def spend_overview(*, team: Team, today: date) -> Overview:
+    """The team's spend in the period of its pot covering `today` (the calendar month when
+    it has no pot). Voided purchases count nowhere. Eight queries."""
+    pot = BudgetPot.objects.filter(team=team).covering(today).first()
+    if pot:
+        start, end = pot.period_start, pot.period_end
+    else:
+        start = today.replace(day=1)
+        end = (start + timedelta(days=32)).replace(day=1)
+    spend = Purchase.objects.counted().filter(case__team=team, date__gte=start, date__lt=end)
+    totals = Sum("amount"), Count("pk")
+    labels = dict(Purchase.Category.choices)
+    by_category = [(labels[row["category"]], row["total"], row["count"]) for row in
+                   spend.values("category").annotate(total=totals[0], count=totals[1])
+                   .order_by("-total", "category")]
+    by_day = [(row["date"], row["total"]) for row in
+              spend.values("date").annotate(total=totals[0]).order_by("date")]
+    by_month = [(row["month"], row["total"], row["count"]) for row in
+                spend.annotate(month=TruncMonth("date")).values("month")
+                .annotate(total=totals[0], count=totals[1]).order_by("month")]
+    by_worker = [(_person(row), row["total"], row["count"]) for row in
+                 spend.values("worker", "worker__first_name", "worker__last_name",
+                              "worker__username")
+                 .annotate(total=totals[0], count=totals[1]).order_by("-total", "worker")]
+    top_cases = [(row["case__reference"], row["total"], row["count"]) for row in
+                 spend.values("case__reference").annotate(total=totals[0], count=totals[1])
+                 .order_by("-total", "case__reference")[:TOP_CASES]]
+    listed = spend.select_related("case", "worker").order_by("date", "pk")
+    flagged = list(listed.filter(Q(advice_asked=True) | Q(review_verdict__in=[
+        Purchase.Verdict.QUERY, Purchase.Verdict.NOT_OK])))
+    return Overview(team, start, end, pot, sum((t for _, t, _ in by_category), Decimal("0.00")),
+                    sum(c for _, _, c in by_category), by_day, by_category, by_month, by_worker,
+                    top_cases, flagged, _unusual(team, listed, end))
+
+
+def _unusual(team: Team, listed, end: date) -> list[tuple[Purchase, Decimal]]:
+    """Purchases in the period above UNUSUAL_TIMES the median of their category. Two
+    queries."""
+    medians = dict(Purchase.objects.counted()
+                   .filter(case__team=team, date__gte=end - timedelta(days=365), date__lt=end)
+                   .values("category").annotate(median=Median("amount"))
+                   .values_list("category", "median"))
+    if not medians:
+        return []
+    above = Q()
+    for category, median in medians.items():
+        above |= Q(category=category, amount__gt=UNUSUAL_TIMES * median)
+    return [(p, medians[p.category]) for p in listed.filter(above)]
+
+
+def _person(row) -> str:
+    name = f"{row['worker__first_name']} {row['worker__last_name']}".strip()
+    return name or row["worker__username"]

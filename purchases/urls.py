@@ -9,6 +9,7 @@ urlpatterns = [
     path("new", views.purchase_create, name="purchase-create"),
     path("review", views.review_queue, name="review-queue"),
     path("export", views.purchase_export, name="export"),
+    path("overview", views.spend_overview_page, name="overview"),
     path("<int:pk>/", views.purchase_detail, name="purchase-detail"),
     path("<int:pk>/edit", views.purchase_edit, name="purchase-edit"),
     path("<int:pk>/void", views.purchase_void, name="purchase-void"),

@@ -5,13 +5,14 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Sum
 from django.http import FileResponse, Http404, StreamingHttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.models import AccessLog
 from accounts.shortcuts import render_form
 from caseload.permissions import can_read_cases
+from purchases.charts import bar_chart, burn_down
 from purchases.forms import AnswerForm, ExportForm, PurchaseForm, ReviewForm, VoidForm
 from purchases.models import Purchase
 from purchases.permissions import (
@@ -23,11 +24,12 @@ from purchases.permissions import (
     can_review,
     can_void,
     may_review,
+    overview_teams,
     purchase_for_user,
     require,
 )
 from purchases.resources import csv_chunks, xlsx_file
-from purchases.services import purchase_history
+from purchases.services import UNUSUAL_RULE, purchase_history, spend_overview
 
 PAGE_SIZE = 50
 
@@ -255,3 +257,29 @@ def purchase_export(request):
     return FileResponse(xlsx_file(purchases), as_attachment=True, filename=name,
                         content_type="application/vnd.openxmlformats-officedocument."
                                      "spreadsheetml.sheet")
+
+
+@require_GET
+def spend_overview_page(request):
+    """This period's spend for one team against its pot, with charts and the same figures in
+    tables. Reviewers choose any team; coordinators see their own. A fixed number of
+    queries."""
+    require(can_review(request.user) or request.user.has_perm("accounts.run_debriefs"))
+    teams = overview_teams(request.user)
+    team_id = request.GET.get("team", "")
+    team = (get_object_or_404(teams, pk=team_id) if team_id.isdigit() else teams.first())
+    if team is None:
+        raise Http404
+    overview = spend_overview(team=team, today=timezone.localdate())
+    charts = {
+        "category": bar_chart("by-category", "Spend by category",
+                              "Spend this period in each category.",
+                              [(label, total) for label, total, _ in overview.by_category]),
+        "worker": bar_chart("by-worker", "Spend by worker", "Spend this period by each worker.",
+                            [(name, total) for name, total, _ in overview.by_worker]),
+    }
+    if overview.pot:
+        charts["burn_down"] = burn_down("burn-down", overview.pot.amount, overview.start,
+                                        overview.end, overview.remaining_by_day)
+    return render(request, "purchases/spend_overview.html", {
+        "overview": overview, "charts": charts, "teams": teams, "rule": UNUSUAL_RULE})

@@ -46,7 +46,7 @@ def test_list_queries_do_not_grow_with_purchases(
     for n in range(200):
         PurchaseFactory(case=case, card=card, merchant=f"Shop {n}")
     client = signed_in(caseworker)
-    with django_assert_max_num_queries(10):
+    with django_assert_max_num_queries(12):
         response = client.get("/purchases/")
     assert response.status_code == 200
     assert response.text.count('<tr class="govuk-table__row') == 51  # header + a page of 50
@@ -210,7 +210,7 @@ def test_purchase_page_queries_do_not_grow_with_history(
         purchase.merchant = f"Shop {n}"
         purchase.save()
     client = signed_in(caseworker)
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(14):
         response = client.get(f"/purchases/{purchase.pk}/")
     assert response.text.count('class="moj-timeline__item"') == 31
 

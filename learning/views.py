@@ -1,0 +1,65 @@
+"""The learning page: what the team's work is teaching us, for the team and its leaders."""
+
+import csv
+from urllib.parse import urlencode
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.text import slugify
+from django.views.decorators.http import require_GET
+
+from learning.figures import Period
+from learning.forms import DEFAULT_MONTHS, LearningFilterForm
+from learning.panels import BUILDERS, build_sections
+from learning.report import Scope
+
+
+def _scope(request) -> tuple[LearningFilterForm, Scope | None]:
+    """The team and period asked for. A team outside the user's reach is a 404; a bad period
+    falls back to the default. None when the user is in no team and sees no other."""
+    form = LearningFilterForm(request.GET, user=request.user)
+    form.is_valid()
+    if "team" in form.errors:
+        raise Http404("No such team within your reach")
+    team = form.cleaned_data.get("team")
+    if team is None and not form.sees_all_teams:
+        team = form.fields["team"].queryset.first()
+        if team is None:
+            return form, None
+    months = form.cleaned_data.get("months") or DEFAULT_MONTHS
+    return form, Scope(team, Period.ending(timezone.localdate(), months))
+
+
+def _download(scope: Scope, panel_id: str) -> HttpResponse:
+    """One figure's table as CSV."""
+    build = BUILDERS.get(panel_id)
+    if build is None:
+        raise Http404("No such figure")
+    who = slugify(scope.team.name) if scope.team else "all-teams"
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = (
+        f'attachment; filename="{panel_id}-{who}-{scope.period.start:%Y-%m}-to-'
+        f'{scope.period.end}.csv"')
+    csv.writer(response).writerows(build(scope).table.csv_rows())
+    return response
+
+
+@require_GET
+def learning(request):
+    """Every figure for a team (or every team) over a period; `?download=<figure>` gives one
+    figure as CSV. Runs a fixed number of queries however much data there is."""
+    if not request.user.has_perm("accounts.view_learning"):
+        raise PermissionDenied
+    form, scope = _scope(request)
+    if scope is None:
+        return render(request, "learning/learning.html", {"form": form})
+    if "download" in request.GET:
+        return _download(scope, request.GET["download"])
+    query = urlencode({"team": scope.team.pk if scope.team else "",
+                       "months": len(scope.period.months)})
+    return render(request, "learning/learning.html", {
+        "form": form, "scope": scope, "sections": build_sections(scope), "query": query,
+        "show_team_choice": form.sees_all_teams or len(form.fields["team"].queryset) > 1,
+    })

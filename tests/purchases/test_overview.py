@@ -1,0 +1,93 @@
+"""The spend overview: this period's spend against the pot, by category, month, worker and
+case, flagged and unusual items, voided purchases excluded, in a bounded number of queries."""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.utils import timezone
+
+from purchases.models import Purchase
+from purchases.services import spend_overview
+from tests.purchases.factories import BudgetPotFactory, PurchaseFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def pot(team):
+    start = timezone.localdate().replace(day=1)
+    return BudgetPotFactory(team=team, period_start=start, amount=Decimal("1000.00"))
+
+
+@pytest.fixture
+def spend(pot, case, caseworker, card, coordinator, leader):
+    """Nine £20 food shops, a £200 food shop, a £30 bus pass by the coordinator (queried),
+    a voided £500 and last period's £40."""
+    day = pot.period_start
+    shops = [PurchaseFactory(case=case, worker=caseworker, card=card, date=day,
+                             amount=Decimal("20.00")) for _ in range(9)]
+    big = PurchaseFactory(case=case, worker=caseworker, card=card, date=day,
+                          amount=Decimal("200.00"), merchant="Big Shop", advice_asked=True)
+    bus = PurchaseFactory(case=case, worker=coordinator, date=day, amount=Decimal("30.00"),
+                          category=Purchase.Category.TRANSPORT, merchant="Buses")
+    bus.review(by=leader, verdict=Purchase.Verdict.QUERY, note="Which journey?")
+    voided = PurchaseFactory(case=case, worker=caseworker, card=card, date=day,
+                             amount=Decimal("500.00"), merchant="Mistake")
+    voided.void(by=caseworker, reason="Logged twice")
+    PurchaseFactory(case=case, worker=caseworker, card=card,
+                    date=day - datetime.timedelta(days=1), amount=Decimal("40.00"))
+    return {"shops": shops, "big": big, "bus": bus, "voided": voided}
+
+
+def test_the_figures_count_this_period_and_leave_out_voided(team, pot, spend, case):
+    overview = spend_overview(team=team, today=timezone.localdate())
+    assert overview.total == Decimal("410.00") and overview.count == 11
+    assert overview.left == Decimal("590.00")
+    assert overview.by_category == [("Food", Decimal("380.00"), 10),
+                                    ("Transport", Decimal("30.00"), 1)]
+    assert overview.by_month == [(pot.period_start, Decimal("410.00"), 11)]
+    assert overview.by_worker == [("Casey Bell", Decimal("380.00"), 10),
+                                  ("Cora Hepple", Decimal("30.00"), 1)]
+    assert overview.top_cases == [(case.reference, Decimal("410.00"), 11)]
+    assert overview.remaining_by_day == [(pot.period_start, Decimal("590.00"))]
+
+
+def test_flagged_and_unusual_items_follow_the_stated_rule(team, pot, spend):
+    overview = spend_overview(team=team, today=timezone.localdate())
+    assert [p.merchant for p in overview.flagged] == ["Big Shop", "Buses"]
+    # The food median over 12 months is £20 (the £40 counts; the voided £500 does not),
+    # so £200 is unusual and £40 is not.
+    assert [(p.merchant, median) for p, median in overview.unusual] == [
+        ("Big Shop", Decimal("20.00"))]
+
+
+def test_leaders_see_the_page_with_charts_and_tables(signed_in, leader, team, pot, spend,
+                                                     django_assert_max_num_queries):
+    client = signed_in(leader)
+    with django_assert_max_num_queries(20):
+        response = client.get(f"/purchases/overview?team={team.pk}")
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert page.count('role="img"') == 3 and "style=" not in page
+    assert "Pot £1,000.00, spent £410.00, left £590.00." in page
+    assert "More than 3 times the median amount for its category" in page
+    assert "Mistake" not in page and "Joanne" not in page
+
+
+def test_coordinators_see_their_own_team_only(signed_in, coordinator, other_team, pot, spend):
+    client = signed_in(coordinator)
+    assert "£410.00" in client.get("/purchases/overview").content.decode()
+    assert client.get(f"/purchases/overview?team={other_team.pk}").status_code == 404
+
+
+def test_caseworkers_and_auditors_cannot_see_the_overview(signed_in, caseworker, auditor):
+    for user in (caseworker, auditor):
+        assert signed_in(user).get("/purchases/overview").status_code == 403
+
+
+def test_without_a_pot_the_calendar_month_is_shown(signed_in, leader, team, case, caseworker,
+                                                   card):
+    PurchaseFactory(case=case, worker=caseworker, card=card, amount=Decimal("12.00"))
+    page = signed_in(leader).get(f"/purchases/overview?team={team.pk}").content.decode()
+    assert "has no budget pot for this period" in page and "£12.00" in page
