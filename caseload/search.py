@@ -48,28 +48,38 @@ def _phone_matches(cases, query):
     return [SearchResult(p.case, p, 1.5) for p in people]
 
 
-def _nearest(cases, query, field):
-    """The `%>` condition and the `<->>` ordering are both served by one GiST index scan,
-    which stops after MAX_RESULTS rows (and finds none quickly when nothing is close)."""
-    people = (Person.objects.filter(case__in=cases, **{f"{field}__trigram_word_similar": query})
-              .annotate(distance=TrigramWordDistance(query, field))
-              .select_related("case", "case__lead", "case__team")
-              .order_by("distance")[:MAX_RESULTS])
-    return [SearchResult(p.case, p, 1 - p.distance) for p in people]
+def _nearest(cases, query, field) -> list[tuple[int, float]]:
+    """(person id, distance), nearest first. The `%>` condition and the `<->>` ordering are
+    both served by one GiST index scan, which stops after MAX_RESULTS rows (and finds none
+    quickly when nothing is close)."""
+    return list(Person.objects.filter(case__in=cases, **{f"{field}__trigram_word_similar": query})
+                .annotate(distance=TrigramWordDistance(query, field))
+                .order_by("distance").values_list("pk", "distance")[:MAX_RESULTS])
+
+
+def _people_by_name(cases, query) -> list[SearchResult]:
+    """Nearest people over name, preferred name and address: three index scans for ids, then
+    one query for the best MAX_RESULTS people with their cases."""
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SELECT set_config('pg_trgm.word_similarity_threshold', %s, true)",
+                       [str(WORD_SIMILARITY_THRESHOLD)])
+        distances: dict[int, float] = {}
+        for field in FIELDS:
+            for pk, distance in _nearest(cases, query, field):
+                distances[pk] = min(distance, distances.get(pk, 1.0))
+    best = sorted(distances, key=distances.get)[:MAX_RESULTS]
+    people = Person.objects.filter(pk__in=best).select_related("case", "case__lead", "case__team")
+    return [SearchResult(p.case, p, 1 - distances[p.pk]) for p in people]
 
 
 def search_cases(cases, query: str) -> list[SearchResult]:
     """Best matches first, among `cases` (already limited to the user's reach), one result per
-    person. Runs up to four queries, each an index scan bounded by MAX_RESULTS."""
+    person. Runs at most five queries, each bounded by MAX_RESULTS rows."""
     query = " ".join(query.split())[:100]
     if len(query) < 2:
         return []
-    results = _reference_matches(cases, query) or _phone_matches(cases, query)
-    if not results:
-        with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute("SELECT set_config('pg_trgm.word_similarity_threshold', %s, true)",
-                           [str(WORD_SIMILARITY_THRESHOLD)])
-            results = [r for field in FIELDS for r in _nearest(cases, query, field)]
+    results = (_reference_matches(cases, query) or _phone_matches(cases, query)
+               or _people_by_name(cases, query))
     best: dict[tuple, SearchResult] = {}
     for result in results:
         key = (result.case.pk, result.person.pk if result.person else None)

@@ -60,8 +60,9 @@ def debrief_issue_form(debrief, data=None):
     from issues.forms import QuickIssueForm
 
     form = QuickIssueForm(data, cases_in_reach=Case.objects.open().filter(team=debrief.team_id))
-    form.fields["case"].widget = forms.Select(attrs={"class": "govuk-select"})
-    form.fields["case"].label = "Whose case it arose from"
-    form.fields["case"].empty_label = "Not about one person"
-    form.fields["case"].label_from_instance = lambda case: case.reference
+    field = form.fields["case"]
+    field.label, field.empty_label = "Whose case it arose from", "Not about one person"
+    field.label_from_instance = lambda case: case.reference
+    field.widget = forms.Select(attrs={"class": "govuk-select"})
+    field.widget.choices = field.choices  # a new widget needs the field's choices again
     return form

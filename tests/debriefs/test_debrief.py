@@ -152,3 +152,19 @@ def test_value_work_matrix_has_svg_table_and_csv(signed_in, caseworker, debrief)
     assert 'role="img"' in page and "Helped claim a benefit" in page
     csv = client.get("/debriefs/value-work?format=csv").content.decode()
     assert "Helped claim a benefit,3,1," in csv
+
+
+def test_an_issue_raised_in_the_debrief_is_linked_to_the_persons_case(signed_in, caseworker,
+                                                                       debrief, case,
+                                                                       other_case):
+    from issues.models import Issue
+    client = signed_in(caseworker)
+    data = {"quick-title": "Allocations rule blocks the move", "quick-level": "2",
+            "quick-owner_level": "team", "quick-countermeasure": "Asked for an exception"}
+    response = client.post(f"/debriefs/{debrief.pk}/issues", {**data, "quick-case": case.pk},
+                           HTTP_HX_REQUEST="true")
+    assert response.status_code == 200 and "logged" in response.text
+    assert list(Issue.objects.get().cases.all()) == [case]
+    refused = client.post(f"/debriefs/{debrief.pk}/issues", {**data, "quick-case": other_case.pk},
+                          HTTP_HX_REQUEST="true")
+    assert refused.status_code == 422 and Issue.objects.count() == 1

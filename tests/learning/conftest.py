@@ -4,12 +4,6 @@ from accounts.roles import Role
 from tests.learning.factories import build_story
 
 
-@pytest.fixture(autouse=True)
-def _quick_passwords(settings):
-    """The story makes several users; a deliberately slow hasher would dominate the run."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def third_worker(make_user, team):
     return make_user(Role.CASEWORKER, team=team, username="sam", first_name="Sam",
