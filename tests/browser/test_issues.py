@@ -5,17 +5,19 @@ from playwright.sync_api import expect
 
 from issues.models import Issue
 from tests.browser.axe import assert_accessible
+from tests.factories import CaseFactory
 from tests.issues.factories import IssueFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def test_a_system_issue_goes_from_quick_add_to_a_system_change(sign_in_as, caseworker, leader,
-                                                               live_server, settings):
-    settings.MFA_REQUIRED_FOR = []  # two-step sign-in has its own tests; this is the issue's flow
+                                                               live_server, team):
+    case = CaseFactory(team=team, lead=caseworker, person__name="Vera Hall")
     page = sign_in_as(caseworker)
-    quick_add = f"{live_server.url}/issues/quick-add"
+    quick_add = f"{live_server.url}/cases/{case.pk}/"
     page.goto(quick_add)
+    page.get_by_text("Something got in the way? Log an issue").click()
     assert_accessible(page)
     page.evaluate("window.notReloaded = true")
     page.get_by_label("What got in the way").fill("Allocations rule blocks a move with arrears")
@@ -33,6 +35,7 @@ def test_a_system_issue_goes_from_quick_add_to_a_system_change(sign_in_as, casew
     assert page.evaluate("window.notReloaded") is True
     assert page.get_by_label("What got in the way").input_value() == ""
     assert issue.level == 2 and issue.countermeasure == "Leader asks housing for an exception"
+    assert list(issue.cases.all()) == [case]
     assert_accessible(page)
 
     page.get_by_role("button", name="Sign out").click()
