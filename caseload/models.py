@@ -434,11 +434,7 @@ class EnforcementDecision(models.Model):
     """Whether enforcement or eviction went ahead or was avoided, and the answer to
     "Just because we can, does it mean we should?"."""
 
-    class Kind(models.TextChoices):
-        BAILIFF = "bailiff", "Bailiff or enforcement agent action"
-        EVICTION = "eviction", "Eviction"
-        COURT = "court", "Court action"
-        OTHER = "other", "Other enforcement"
+    Kind = Hold.Kind  # the same kinds of enforcement a hold can cover
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="enforcement_decisions")
     kind = models.CharField(max_length=10, choices=Kind.choices)
