@@ -5,6 +5,9 @@ from django.contrib.auth.views import redirect_to_login
 from django.shortcuts import redirect, resolve_url
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers, patch_vary_headers
+from django_otp import user_has_device
+
+from accounts.mfa import must_use_mfa, uses_mfa
 
 
 class SessionLifetimeMiddleware:
@@ -57,10 +60,6 @@ class SecondFactorMiddleware:
         return self.get_response(request)
 
     def process_view(self, request, view_func, view_args, view_kwargs):
-        from django_otp import user_has_device
-
-        from accounts.mfa import must_use_mfa, uses_mfa
-
         user = request.user
         if (not user.is_authenticated or request.session.get(self.NOT_USED)
                 or user.is_verified() or request.resolver_match.view_name in self.OPEN_VIEWS):

@@ -28,10 +28,7 @@ logger = logging.getLogger(__name__)
 @login_not_required
 @never_cache
 def sign_in(request):
-    next_url = request.POST.get("next") or request.GET.get("next") or ""
-    if not url_has_allowed_host_and_scheme(next_url, {request.get_host()},
-                                           require_https=request.is_secure()):
-        next_url = ""
+    next_url = _safe_next(request, "")
     form = SignInForm(request, data=request.POST or None)
     if request.method == "POST" and form.is_valid():
         login(request, form.get_user())
@@ -94,10 +91,7 @@ def admin_sign_in(request):
     lockout and session rules), never a second login form."""
     if not request.user.is_staff:
         raise PermissionDenied
-    next_url = request.GET.get("next", "")
-    if not url_has_allowed_host_and_scheme(next_url, {request.get_host()}):
-        next_url = "/admin/"
-    return redirect(next_url)
+    return redirect(_safe_next(request, "/admin/"))
 
 
 def _safe_next(request, default="/"):

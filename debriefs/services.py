@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Exists, F, Max, OuterRef, Prefetch, Q, Subquery
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -139,6 +139,3 @@ def entry_save(*, debrief: Debrief, case: Case, progress: str, note: str, versio
         entry.refresh_from_db()
         return entry
 
-
-def last_debrief_dates(team: Team):
-    return Debrief.objects.filter(team=team).aggregate(last=Max("held_on"))["last"]

@@ -1,19 +1,15 @@
 """The issue log as a spreadsheet, for lobbying: what is in the way, what we do now and the
 change we want, with a count of case examples. No personal data and no case references.
 
-Rows are written one at a time from a chunked queryset, so a large export never sits in
-memory whole. A cell that a spreadsheet would read as a formula is prefixed with a quote.
+Rows stream through accounts/exports.py: never a whole table in memory, formulas escaped.
 """
 
-import csv
-import tempfile
 from collections.abc import Iterator
 
 from import_export import fields, resources, widgets
-from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+from accounts import exports
+from accounts.exports import csv_chunks, resource_rows
 
 
 class IssueResource(resources.Resource):
@@ -35,9 +31,6 @@ class IssueResource(resources.Resource):
     closure = fields.Field(column_name="How it was closed")
     case_examples = fields.Field(attribute="case_count", column_name="Case examples",
                                  widget=widgets.IntegerWidget())
-
-    class Meta:
-        chunk_size = 500
 
     def dehydrate_level(self, issue):
         return f"{issue.level} {issue.get_level_display()}"
@@ -63,44 +56,11 @@ def export_queryset(queryset):
     return queryset.with_case_count().select_related("team").oldest_open_first()
 
 
-def safe_cell(value):
-    """Text a spreadsheet would run as a formula is prefixed with a quote, so it shows as
-    typed."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
-
-
-def _rows(queryset, **kwargs) -> Iterator[list]:
-    resource = IssueResource()
-    yield resource.get_export_headers()
-    for issue in resource.iter_queryset(export_queryset(queryset)):
-        yield [safe_cell(value) for value in resource.export_resource(issue, **kwargs)]
-
-
-class _Echo:
-    """A file that hands back what is written, for csv.writer in a streamed response."""
-
-    def write(self, value):
-        return value
-
-
 def csv_lines(queryset) -> Iterator[str]:
-    """The export as CSV lines, starting with a byte-order mark so Excel reads UTF-8."""
-    writer = csv.writer(_Echo())
-    yield "\ufeff"
-    for row in _rows(queryset):
-        yield writer.writerow(row)
+    return csv_chunks(resource_rows(IssueResource(), export_queryset(queryset)))
 
 
 def xlsx_file(queryset):
-    """The export as an XLSX workbook in a temporary file, written row by row."""
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet("Issues")
-    for row in _rows(queryset, force_native_type=True):
-        sheet.append([ILLEGAL_CHARACTERS_RE.sub("", v) if isinstance(v, str) else v
-                      for v in row])
-    out = tempfile.TemporaryFile()  # noqa: SIM115 - the response closes it when sent
-    workbook.save(out)
-    out.seek(0)
-    return out
+    return exports.xlsx_file(
+        resource_rows(IssueResource(), export_queryset(queryset), force_native_type=True),
+        "Issues")

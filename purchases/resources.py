@@ -1,26 +1,18 @@
 """The auditor's export of purchase-card spend: CSV and XLSX, one row a purchase.
 
-The columns are defined once, by PurchaseResource. The rows stream: they are read from a
-server-side cursor a chunk at a time and written out as they come, so an export of 100,000
-purchases never sits in memory whole (import-export's own export builds a whole Dataset
-first). The people helped appear only as their case reference, never by name. A cell that a
-spreadsheet would read as a formula is prefixed with a quote.
+The columns are defined once, by PurchaseResource; the rows stream through
+accounts/exports.py (a server-side cursor, formulas escaped). The people helped appear only
+as their case reference, never by name.
 """
 
-import csv
-import io
-import tempfile
 from collections.abc import Iterator
 
 from import_export import fields, resources, widgets
-from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
+from accounts import exports
+from accounts.exports import resource_rows
 from purchases.models import Purchase
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-READ_CHUNK = 2000  # rows fetched from the database at a time
-WRITE_CHUNK = 1000  # CSV rows handed to the response at a time
 DATE = widgets.DateWidget("%Y-%m-%d")
 WHEN = widgets.DateTimeWidget("%Y-%m-%d %H:%M")
 
@@ -100,47 +92,11 @@ def export_queryset(queryset):
                                    "created_by", "updated_by").order_by("date", "pk")
 
 
-def safe_cell(value):
-    """Text a spreadsheet would run as a formula is prefixed with a quote, so it shows as
-    typed."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
-
-
-def rows(queryset, **kwargs) -> Iterator[list]:
-    """The header, then one row a purchase, read a chunk at a time from a server-side
-    cursor. One query."""
-    resource = PurchaseResource()
-    yield resource.get_export_headers()
-    for purchase in export_queryset(queryset).iterator(chunk_size=READ_CHUNK):
-        yield [safe_cell(value) for value in resource.export_resource(purchase, **kwargs)]
-
-
 def csv_chunks(queryset) -> Iterator[str]:
-    """The export as CSV, WRITE_CHUNK rows at a time, starting with a byte-order mark so
-    Excel reads UTF-8."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    buffer.write("\ufeff")
-    for count, row in enumerate(rows(queryset), start=1):
-        writer.writerow(row)
-        if count % WRITE_CHUNK == 0:
-            yield buffer.getvalue()
-            buffer.seek(0)
-            buffer.truncate()
-    if buffer.tell():
-        yield buffer.getvalue()
+    return exports.csv_chunks(resource_rows(PurchaseResource(), export_queryset(queryset)))
 
 
 def xlsx_file(queryset):
-    """The export as an XLSX workbook in a temporary file, written row by row."""
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet("Purchases")
-    for row in rows(queryset, force_native_type=True):
-        sheet.append([ILLEGAL_CHARACTERS_RE.sub("", v) if isinstance(v, str) else v
-                      for v in row])
-    out = tempfile.TemporaryFile()  # noqa: SIM115 - the response closes it when sent
-    workbook.save(out)
-    out.seek(0)
-    return out
+    return exports.xlsx_file(
+        resource_rows(PurchaseResource(), export_queryset(queryset), force_native_type=True),
+        "Purchases")
