@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     "issues",
     "debriefs",
     "learning",
+    "privacy",
 ]
 
 MIDDLEWARE = [

@@ -16,6 +16,7 @@ urlpatterns = [
     path("issues/", include("issues.urls")),
     path("debriefs/", include("debriefs.urls")),
     path("learning/", learning_views.learning, name="learning"),
+    path("privacy/", include("privacy.urls")),
     path("admin/", admin.site.urls),
 ]
 
