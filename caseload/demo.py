@@ -27,6 +27,13 @@ from .models import (
 )
 
 CASES, DAYS = 40, 182
+MONTHS = 6  # the calendar months the story is told over, this one included
+# Per calendar month, oldest first: holds asked for rise as the team learns to ask, and
+# enforcement that went ahead falls by three-quarters (8 in the first three months, 2 in the
+# last three) while more is avoided.
+HOLDS_ASKED = [1, 1, 2, 3, 4, 5]
+WENT_AHEAD_BY_MONTH = [3, 3, 2, 1, 0, 1]
+AVOIDED_BY_MONTH = [0, 1, 2, 3, 4, 4]
 FIRST = ["Margaret/Maggie", "Christopher/Chris", "Kelly", "Darren", "Elizabeth/Liz", "Gary",
          "Joanne/Jo", "Stephen/Stevie", "Lisa", "Michael/Mick", "Tracey", "Paul", "Nicola/Nicky",
          "Craig", "Shauna", "Wayne", "Gemma", "Lee", "Donna", "Anthony/Tony", "Stacey", "Keith",
@@ -239,7 +246,7 @@ def seed(demo: DemoContext) -> None:
             creditor = "council_tax" if d == 0 and source == "recovery_list" else rng.choices(
                 list(DEBT_RANGE), [40, 20, 20, 10, 10])[0]
             low, high, who = DEBT_RANGE[creditor]
-            status = rng.choices(["cant_pay", "wont_pay", "not_known"], [78, 4, 18])[0]
+            status = rng.choices(["cant_pay", "wont_pay", "not_known"], [45, 12, 43])[0]
             rows["debt"].append(Debt(case=case, creditor=creditor, creditor_name=who,
                                      amount=_money(rng, low, high), pay_status=status,
                                      as_of=min(end, opened + timedelta(days=rng.randint(0, 10)))))
@@ -257,42 +264,10 @@ def seed(demo: DemoContext) -> None:
     Debt.objects.bulk_create(rows["debt"])
     Pull.objects.bulk_create(rows["pull"])
 
-    # Holds: granted (3 ahead, 2 due), 2 waiting, 1 declined, 2 ended
-    open_old = [c for c in cases if c[0].is_open and (today - c[0].opened_on).days > 45]
-    plan = ["granted"] * 5 + ["requested"] * 2 + ["declined", "ended", "ended"]
-    holds = []
-    chosen = rng.sample(open_old, len(plan))
-    for h, (status, (case, name, _)) in enumerate(zip(plan, chosen, strict=True)):
-        asked = today - timedelta(days=rng.randint(1, 3)) if status == "requested" else (
-            case.opened_on + timedelta(days=rng.randint(5, 20)))
-        hold = Hold(case=case, kind="eviction" if h % 4 == 3 else "bailiff", status=status,
-                    reason=HOLD_REASONS[h % len(HOLD_REASONS)].format(n=name),
-                    requested_by=case.lead, requested_at=_at(asked, rng))
-        if status != "requested":
-            hold.decided_by, hold.decided_at = leader, hold.requested_at + timedelta(hours=20)
-            hold.decision_note = ("Not this time: they've had two holds and haven't engaged."
-                                  if status == "declined" else "Yes. Keep me posted.")
-            if status != "declined":
-                hold.review_on = today + timedelta(days=rng.randint(7, 40) if h > 1 else -h - 2)
-        if status == "ended":
-            hold.ended_by = leader
-            hold.ended_at = min(hold.decided_at + timedelta(days=rng.randint(20, 40)),
-                                timezone.now() - timedelta(days=1))
-            hold.end_reason = "Payment plan agreed and kept for two months; hold no longer needed."
-        holds.append(hold)
-    Hold.objects.bulk_create(holds)
-
-    # Enforcement decisions: early ones went ahead, later ones avoided
-    decisions = []
-    for k in range(8):
-        when = start + timedelta(days=12 + k * 22)
-        case, name, end = rng.choice([c for c in cases if c[0].opened_on < when <= c[2]])
-        went = rng.random() < 0.85 - k * 0.12
-        decisions.append(EnforcementDecision(
-            case=case, kind="eviction" if k % 3 == 2 else "bailiff", went_ahead=went,
-            should_we=rng.choice(WENT_AHEAD if went else AVOIDED).format(n=name),
-            decided_on=when, recorded_by=case.lead))
-    EnforcementDecision.objects.bulk_create(decisions)
+    months = _months_back(today, MONTHS)
+    Hold.objects.bulk_create(_holds(cases, months, today, leader, rng))
+    EnforcementDecision.objects.bulk_create(_decisions(cases, months, today, rng))
+    _debts_known_better(Debt.objects.filter(case__team=demo.team), random.Random(7))
 
     # Outcomes: about 20, more of them as the months go on
     outcomes = []
@@ -308,3 +283,85 @@ def seed(demo: DemoContext) -> None:
                                 note=OUTCOME_NOTES[kind], recorded_by=case.lead))
     Outcome.objects.bulk_create(outcomes)
 
+
+
+def _months_back(today: date, count: int) -> list[tuple[date, date]]:
+    """(first day, last day so far) of each of the last `count` calendar months, oldest first."""
+    months, first = [], today.replace(day=1)
+    for _ in range(count):
+        last = min((first + timedelta(days=32)).replace(day=1) - timedelta(days=1), today)
+        months.append((first, last))
+        first = (first - timedelta(days=1)).replace(day=1)
+    return months[::-1]
+
+
+def _day_in(month: tuple[date, date], cases, rng: random.Random, *, settled: int = 5):
+    """A day in the month and a case that had been open at least `settled` days by then."""
+    first, last = month
+    for _ in range(50):
+        day = first + timedelta(days=rng.randint(0, (last - first).days))
+        open_then = [c for c in cases if c[0].opened_on + timedelta(days=settled) <= day <= c[2]]
+        if open_then:
+            return day, rng.choice(open_then)
+    raise ValueError(f"No case open in {first:%B %Y}")
+
+
+def _holds(cases, months, today: date, leader, rng: random.Random) -> list[Hold]:
+    """More holds asked for each month. The newest two wait for a decision, one was declined,
+    those older than two months have mostly ended, and two granted holds are due for review."""
+    holds = []
+    asked_days = [day_case for month, n in zip(months, HOLDS_ASKED, strict=True)
+                  for day_case in (_day_in(month, cases, rng, settled=7) for _ in range(n))]
+    asked_days.sort(key=lambda day_case: day_case[0])
+    waiting = {len(asked_days) - 1, len(asked_days) - 2}
+    for h, (day, (case, name, _)) in enumerate(asked_days):
+        if h in waiting:
+            day = min(day, today - timedelta(days=1))
+        hold = Hold(case=case, kind="eviction" if h % 4 == 3 else "bailiff",
+                    reason=HOLD_REASONS[h % len(HOLD_REASONS)].format(n=name),
+                    requested_by=case.lead, requested_at=_at(day, rng))
+        holds.append(hold)
+        if h in waiting:
+            continue
+        hold.decided_by, hold.decided_at = leader, hold.requested_at + timedelta(hours=20)
+        if h == len(asked_days) // 2:
+            hold.status = Hold.Status.DECLINED
+            hold.decision_note = "Not this time: they've had two holds and haven't engaged."
+            continue
+        hold.status, hold.decision_note = Hold.Status.GRANTED, "Yes. Keep me posted."
+        hold.review_on = day + timedelta(days=rng.randint(45, 75))
+        if hold.review_on < today and (case.closed_on or h % 3 != 2):
+            hold.status, hold.ended_by, hold.review_on = Hold.Status.ENDED, leader, None
+            hold.ended_at = min(hold.decided_at + timedelta(days=rng.randint(30, 45)),
+                                timezone.now() - timedelta(days=1))
+            hold.end_reason = "Payment plan agreed and kept for two months; hold no longer needed."
+    granted = [hold for hold in holds if hold.status == Hold.Status.GRANTED]
+    for k, hold in enumerate(granted[:2]):  # two are due for review
+        hold.review_on = today - timedelta(days=k + 1)
+    for hold in granted[2:]:
+        hold.review_on = max(hold.review_on, today + timedelta(days=7))
+    return holds
+
+
+def _decisions(cases, months, today: date, rng: random.Random) -> list[EnforcementDecision]:
+    """Enforcement decisions per month: early on it mostly went ahead before the team knew the
+    person; later, asked "should we?", the answer was mostly no."""
+    decisions = []
+    for month, went, avoided in zip(months, WENT_AHEAD_BY_MONTH, AVOIDED_BY_MONTH, strict=True):
+        for went_ahead in [True] * went + [False] * avoided:
+            day, (case, name, _) = _day_in(month, cases, rng, settled=0)
+            decisions.append(EnforcementDecision(
+                case=case, kind="eviction" if len(decisions) % 3 == 2 else "bailiff",
+                went_ahead=went_ahead, decided_on=min(day, today), recorded_by=case.lead,
+                should_we=rng.choice(WENT_AHEAD if went_ahead else AVOIDED).format(n=name)))
+    return decisions
+
+
+def _debts_known_better(debts, rng: random.Random) -> None:
+    """As the team gets to know people, most debts first marked "not known" turn out to be
+    "can't pay", and so do some first thought "won't pay". Each change is an update, so the
+    debt's history keeps the first answer."""
+    becomes = {Debt.PayStatus.NOT_KNOWN: 0.8, Debt.PayStatus.WONT_PAY: 0.6}
+    known_better = [debt.pk for debt in debts.filter(pay_status__in=becomes).order_by("pk")
+                    .only("pay_status") if rng.random() < becomes[debt.pay_status]]
+    debts.filter(pk__in=known_better).update(pay_status=Debt.PayStatus.CANT_PAY)
