@@ -9,7 +9,7 @@ from accounts.mfa import must_use_mfa
 from accounts.models import Membership, Team, User
 from accounts.roles import Role
 
-DEMO_PASSWORD = "liberated-demo-2026"  # noqa: S105 - printed for the demo, never used in production
+DEMO_PASSWORD = "liberated-demo-2026"  # noqa: S105 - printed for the demo, never used in production  # nosec B105
 # The demo's authenticator key (base32 JBSWY3DPEHPK3PXP), shared by the demo users who must use
 # two-step sign-in, so a demo can be run with `manage.py demo_code` instead of a phone.
 DEMO_TOTP_KEY = "48656c6c6f21deadbeef"  # noqa: S105 - demo data only

@@ -33,7 +33,8 @@ SECTIONS = {
         "Grant or review enforcement holds, review spend after the fact, and take on the "
         "issues the team cannot solve alone.",
         [("Holds to decide", "caseload:hold-list"), ("Spend to review", "purchases:review-queue"),
-         ("Open issues by level and owner", "issues:issue-grid"), ("Learning", "learning")],
+         ("Open issues by level and owner", "issues:issue-grid"), ("Learning", "learning"),
+         ("Subject-access requests", "privacy:request-list")],
     ),
     Role.AUDITOR: (
         "Purchase records",
@@ -44,7 +45,8 @@ SECTIONS = {
     Role.ADMIN: (
         "Manage the service",
         "Add people and teams, give people their roles, and set up cards and budget pots.",
-        [("Users and teams", "admin:index")],
+        [("Users and teams", "admin:index"),
+         ("Subject-access requests", "privacy:request-list")],
     ),
 }
 

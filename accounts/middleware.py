@@ -11,22 +11,31 @@ from accounts.mfa import must_use_mfa, uses_mfa
 
 
 class SessionLifetimeMiddleware:
-    """Ends a session SESSION_ABSOLUTE_AGE seconds after sign-in, however active it is.
+    """Ends a session SESSION_ABSOLUTE_AGE seconds after sign-in, however active it is, and
+    keeps the idle limit (SESSION_COOKIE_AGE) running from the latest request.
 
-    The idle limit is Django's own (SESSION_COOKIE_AGE renewed on every request).
+    The idle limit is Django's session expiry. Saving the session on every request to push it
+    back cost a write per request; instead the expiry is renewed when the session was last
+    saved more than SESSION_RENEW_AFTER seconds ago, so an idle session ends at most that
+    much early, never late.
     """
+
+    RENEWED_AT = "renewed_at"
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
         if request.user.is_authenticated:
+            now = timezone.now().timestamp()
             signed_in_at = request.session.get("signed_in_at")
-            age = timezone.now().timestamp() - (signed_in_at or 0)
-            if signed_in_at is None or age > settings.SESSION_ABSOLUTE_AGE:
+            if signed_in_at is None or now - signed_in_at > settings.SESSION_ABSOLUTE_AGE:
                 logout(request)
                 messages.info(request, "For your security you have been signed out. Sign in again.")
                 return redirect(settings.LOGIN_URL)
+            renewed_at = request.session.get(self.RENEWED_AT) or signed_in_at
+            if now - renewed_at >= settings.SESSION_RENEW_AFTER:
+                request.session[self.RENEWED_AT] = now  # saved, with a new expiry, after the view
         return self.get_response(request)
 
 

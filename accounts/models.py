@@ -1,7 +1,7 @@
 import pghistory
 import pgtrigger
 from django.contrib.auth.models import AbstractUser
-from django.db import models
+from django.db import connection, models
 
 from accounts.roles import CAPABILITIES, Role
 
@@ -21,10 +21,65 @@ class User(AbstractUser):
 
     @property
     def role_names(self) -> set[str]:
-        """The user's roles. Runs a query once per user object."""
+        """The user's roles. Runs a query once per user object (see load_access)."""
         if not hasattr(self, "_role_names"):
-            self._role_names = set(self.groups.values_list("name", flat=True))
+            if self.is_active and not self.is_superuser:
+                self.load_access()
+            else:
+                self._role_names = set(self.groups.values_list("name", flat=True))
         return self._role_names
+
+    def load_access(self) -> None:
+        """Read the user's roles and capabilities together, in one query, and keep them on
+        this object for the request: the navigation, the views and the templates ask for
+        them many times. Django's ModelBackend would take three queries (groups, the user's
+        permissions, the groups' permissions); it reads its own cache, `_perm_cache`, which
+        this fills with the same "app_label.codename" strings. Not for superusers, who have
+        every permission (Django's backend answers for them)."""
+        groups = self._meta.get_field("groups")
+        user_groups = groups.remote_field.through._meta.db_table
+        user_perms = self._meta.get_field("user_permissions").remote_field.through._meta.db_table
+        query = f"""
+            select g.name, ct.app_label || '.' || p.codename
+              from {user_groups} ug
+              join auth_group g on g.id = ug.group_id
+              left join auth_group_permissions gp on gp.group_id = g.id
+              left join auth_permission p on p.id = gp.permission_id
+              left join django_content_type ct on ct.id = p.content_type_id
+             where ug.user_id = %s
+            union all
+            select null, ct.app_label || '.' || p.codename
+              from {user_perms} up
+              join auth_permission p on p.id = up.permission_id
+              join django_content_type ct on ct.id = p.content_type_id
+             where up.user_id = %s"""  # noqa: S608  # nosec B608: table names from the models
+        with connection.cursor() as cursor:
+            cursor.execute(query, [self.pk, self.pk])
+            rows = cursor.fetchall()
+        self._role_names = {group for group, _ in rows if group is not None}
+        self._perm_cache = {perm for _, perm in rows if perm is not None}
+
+    def _access_loaded(self) -> None:
+        if not hasattr(self, "_perm_cache") and self.is_active and not self.is_superuser:
+            self.load_access()
+
+    def has_perm(self, perm, obj=None) -> bool:
+        """The answer Django's backends give, without asking each of them on every call (a
+        page asks dozens of times): for an active user who is not a superuser, and no object,
+        the only backend that grants anything is ModelBackend, whose answer is whether the
+        permission is in the user's permissions. Anything else goes through the backends."""
+        if obj is None and self.is_active and not self.is_superuser:
+            self._access_loaded()
+            return perm in self._perm_cache
+        return super().has_perm(perm, obj)
+
+    def has_module_perms(self, app_label) -> bool:
+        self._access_loaded()
+        return super().has_module_perms(app_label)
+
+    def get_all_permissions(self, obj=None) -> set[str]:
+        self._access_loaded()
+        return super().get_all_permissions(obj)
 
     def has_role(self, role: Role | str) -> bool:
         return str(role) in self.role_names

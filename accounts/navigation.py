@@ -1,6 +1,7 @@
 """The service navigation: each item shows only to users whose capabilities may use it."""
 
 from dataclasses import dataclass
+from functools import cache
 
 from django.urls import NoReverseMatch, reverse
 
@@ -27,6 +28,15 @@ NAVIGATION = [
 ]
 
 
+@cache
+def _url(url_name: str) -> str | None:
+    """The item's address, worked out once per process (it is on every page)."""
+    try:
+        return reverse(url_name)
+    except NoReverseMatch:
+        return None
+
+
 def nav_items_for(user, path: str) -> list[NavItem]:
     """Navigation for this user; an item whose app is not installed yet is left out."""
     if not user.is_authenticated:
@@ -35,9 +45,8 @@ def nav_items_for(user, path: str) -> list[NavItem]:
     for label, url_name, perms in NAVIGATION:
         if perms is not None and not any(user.has_perm(p) for p in perms):
             continue
-        try:
-            url = reverse(url_name)
-        except NoReverseMatch:
+        url = _url(url_name)
+        if url is None:
             continue
         active = path == url if url == "/" else path.startswith(url)
         items.append(NavItem(label, url, active))

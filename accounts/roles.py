@@ -34,17 +34,21 @@ CAPABILITIES = {
     "view_learning": "Read what the team's work is teaching us",
     "manage_service": "Manage users, teams, cards and budget pots",
     "read_issues": "Read every team's issue log and export it",
+    "prepare_subject_access": "Mark what to withhold in a subject-access request",
+    "handle_subject_access": "Start, release and download subject-access requests",
 }
 
 ROLE_CAPABILITIES: dict[Role, list[str]] = {
     Role.CASEWORKER: ["work_cases", "view_learning"],
-    Role.COORDINATOR: ["work_cases", "run_debriefs", "view_learning"],
+    Role.COORDINATOR: ["work_cases", "run_debriefs", "view_learning", "prepare_subject_access"],
     Role.LEADER: [
         "see_all_teams", "review_spend", "decide_holds", "import_cases", "read_purchases",
         "export_purchases", "read_access_log", "view_learning", "read_issues",
+        "prepare_subject_access", "handle_subject_access",
     ],
     Role.AUDITOR: ["read_purchases", "export_purchases", "read_issues"],
-    Role.ADMIN: ["manage_service", "import_cases", "read_access_log"],
+    Role.ADMIN: ["manage_service", "import_cases", "read_access_log", "prepare_subject_access",
+                 "handle_subject_access"],
 }
 
 # Model permissions for the Django admin, which admins use to manage the service.
@@ -59,6 +63,8 @@ ROLE_MODEL_PERMISSIONS: dict[Role, list[str]] = {
         # Resetting someone's two-step sign-in when they lose their phone.
         "otp_totp.view_totpdevice", "otp_totp.delete_totpdevice",
         "otp_static.view_staticdevice", "otp_static.delete_staticdevice",
+        # What each retention run did, and the tombstones of anonymised cases (read only).
+        "privacy.view_retentionrun", "privacy.view_tombstone",
     ],
 }
 

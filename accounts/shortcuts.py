@@ -1,7 +1,19 @@
+import logging
+
 from django.shortcuts import render
+
+denied_logger = logging.getLogger("accounts.denied")
 
 
 def render_form(request, template, context, form, *forms):
     """Render a form page: 422 when any form has errors (the user's input is kept)."""
     invalid = any(f.errors for f in (form, *forms))
     return render(request, template, context, status=422 if invalid else 200)
+
+
+def log_denied(request, status: int) -> None:
+    """Every refused request (403) and every record outside reach (404) is logged: the method,
+    the path and the user's id. Never anything personal: paths hold record numbers only, and
+    the query string (where a search for a name would be) is left out."""
+    denied_logger.warning("Denied %s %s %s to user %s", status, request.method, request.path,
+                          getattr(getattr(request, "user", None), "pk", None))

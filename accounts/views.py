@@ -19,7 +19,7 @@ from django_otp import match_token
 from accounts import mfa
 from accounts.forms import SecondFactorForm, SignInForm
 from accounts.home import home_sections
-from accounts.shortcuts import render_form
+from accounts.shortcuts import log_denied, render_form
 
 logger = logging.getLogger(__name__)
 
@@ -71,12 +71,12 @@ def healthz(request):
 
 
 def page_not_found(request, exception=None):
+    log_denied(request, 404)
     return render(request, "404.html", status=404)
 
 
 def permission_denied(request, exception=None):
-    logger.warning("Denied %s %s to user %s", request.method, request.path,
-                   getattr(request.user, "pk", None))
+    log_denied(request, 403)
     return render(request, "403.html", status=403)
 
 

@@ -9,11 +9,18 @@ import importlib
 
 from benchmarks import database
 
+# Benchmarks that fill a database of their own rather than the large council's.
+# (The subcommands share the common options' objects, so a per-command default set on one
+# subparser would change every command's default: it is resolved in main() instead.)
+OWN_DATABASE = {"overhead": "_overhead", "exports": "_export"}
+
 
 def parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--database-url", default=database.DEFAULT_URL,
-                        help="bench database (its name must contain 'bench'); default: %(default)s")
+    common.add_argument("--database-url", default=None,
+                        help="bench database (its name must contain 'bench'); default: "
+                             f"{database.DEFAULT_URL}, or a database of its own for "
+                             f"{', '.join(OWN_DATABASE)}")
     common.add_argument("--reset", action="store_true",
                         help="drop and recreate the bench database, then generate the data")
     common.add_argument("--teams", type=int, default=25, help="default: %(default)s")
@@ -45,11 +52,25 @@ def parser() -> argparse.ArgumentParser:
     pages.add_argument("--profile", action="store_true",
                        help="afterwards, count each page's queries and show the slowest")
     pages.add_argument("--json", help="also write the results to this file")
+    overhead = commands.add_parser("overhead", parents=[common],
+                                   help="CPU per request: /healthz beside a signed-in trivial page")
+    overhead.add_argument("--requests", type=int, default=500,
+                          help="requests per page; default: %(default)s")
+    exports = commands.add_parser("exports", parents=[common],
+                                  help="the auditor export of 100,000 and 1,000,000 purchases "
+                                       "through gunicorn, beside COPY")
+    exports.add_argument("--rows", default="100000,1000000",
+                         help="purchases, comma-separated; default: %(default)s")
+    exports.add_argument("--formats", default="csv,xlsx", help="default: %(default)s")
+    exports.add_argument("--timeout", type=int, default=3600,
+                         help="gunicorn worker timeout in seconds; default: %(default)s")
     return main
 
 
 def main() -> None:
     args = parser().parse_args()
+    if args.database_url is None:
+        args.database_url = database.DEFAULT_URL + OWN_DATABASE.get(args.command, "")
     database.setup_django(args.database_url, reset=args.reset)
     importlib.import_module(f"benchmarks.{args.command}").run(args)
 

@@ -16,6 +16,7 @@ from caseload.models import (
     Pull,
     Transition,
     WhatMatters,
+    edit_stamp,
 )
 
 
@@ -27,6 +28,7 @@ class CaseForm(GovukFormMixin, forms.ModelForm):
     transitions = forms.MultipleChoiceField(
         choices=Transition.choices, required=False, widget=forms.CheckboxSelectMultiple,
         label="Life transitions", help_text="To spot patterns across the people we work with.")
+    seen = forms.CharField(required=False, widget=forms.HiddenInput)
 
     class Meta:
         model = Case
@@ -36,6 +38,8 @@ class CaseForm(GovukFormMixin, forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["lead"].queryset = team_workers(team)
         self.fields["lead"].empty_label = None
+        if self.instance.pk:
+            self.initial.setdefault("seen", edit_stamp(self.instance))
 
 
 class PersonForm(GovukFormMixin, forms.ModelForm):
@@ -95,6 +99,7 @@ class ContactForm(GovukFormMixin, forms.ModelForm):
                                     widget=forms.TextInput({"class": "govuk-input--width-5",
                                                             "inputmode": "numeric"}))
     next_step_due = DateField(required=False, label="Next step by", max_years_ahead=1)
+    seen = forms.CharField(required=False, widget=forms.HiddenInput)  # on a correction
 
     class Meta:
         model = Contact
@@ -112,6 +117,7 @@ class ContactForm(GovukFormMixin, forms.ModelForm):
             local = timezone.localtime(self.instance.happened_at)
             self.initial.setdefault("happened_on", local.date())
             self.initial.setdefault("happened_time", local.strftime("%H:%M"))
+            self.initial.setdefault("seen", edit_stamp(self.instance))
 
     def clean_worker(self):
         """Blank means "me" on a new entry and "unchanged" on a correction."""

@@ -18,6 +18,26 @@ from accounts.models import Team
 ONE_LINE = 200  # characters: a one-line field
 
 
+class Stale(Exception):
+    """Someone saved the record after the form was opened."""
+
+
+def edit_stamp(record) -> str:
+    """What a correction form carries to tell, on save, whether the record changed since the
+    form was opened: its `updated_at`, to the microsecond."""
+    return record.updated_at.isoformat()
+
+
+def save_unless_changed(record, *, seen: str) -> None:
+    """Save a corrected record unless it was saved by anyone since the form showing `seen` was
+    opened: then raise Stale and write nothing. Locks the row for the check (one query)."""
+    with transaction.atomic():
+        stored = type(record).objects.select_for_update().only("updated_at").get(pk=record.pk)
+        if edit_stamp(stored) != seen:
+            raise Stale
+        record.save()
+
+
 class Transition(models.TextChoices):
     LEAVING_PRISON = "leaving_prison", "Leaving prison"
     LEAVING_CARE = "leaving_care", "Leaving care"
@@ -44,10 +64,13 @@ class CaseQuerySet(models.QuerySet):
 
     def with_activity(self):
         """Annotate last contact, the earliest open next step and whether a hold is active.
-        Adds subqueries, not extra queries."""
+        Adds subqueries, not extra queries. Each is one probe of an index on contacts per
+        case (not a grouped join over every contact), so the cost follows the number of cases
+        and not their history, and a count of the cases can leave them out."""
         contacts = Contact.objects.filter(case=OuterRef("pk"))
         return self.annotate(
-            last_contact_at=Max("contacts__happened_at"),
+            last_contact_at=models.Subquery(
+                contacts.order_by("-happened_at").values("happened_at")[:1]),
             next_step_due=models.Subquery(
                 contacts.filter(next_step_due__isnull=False, next_step_done=False)
                 .order_by("next_step_due").values("next_step_due")[:1]
@@ -288,7 +311,14 @@ class Contact(models.Model):
 
     class Meta:
         ordering = ["-happened_at", "-pk"]
-        indexes = [models.Index(fields=["case", "-happened_at"])]
+        indexes = [
+            models.Index(fields=["case", "-happened_at"]),
+            # The learning page's contacts by month, across every team.
+            models.Index(fields=["happened_at"], name="contact_happened_at"),
+            # The caseload's "next step by": each case's earliest open next step.
+            models.Index(fields=["case", "next_step_due"], name="contact_open_next_step",
+                         condition=Q(next_step_due__isnull=False, next_step_done=False)),
+        ]
 
     def __str__(self):
         return f"{self.get_kind_display()} on {self.happened_at:%d %b %Y}"

@@ -6,16 +6,22 @@ at once); the server stops when the last handle is released.
 """
 
 import warnings
+from contextlib import suppress
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 DATABASE_NAME = "liberated"
+# The role the app connects as, as in production (docs/operations.md#database-roles). The
+# server trusts local connections, so it needs no password. `setup_dev` grants it its tables.
+EMBEDDED_RUNTIME_ROLE = "liberated_app"
 
 
-def embedded_database(var_dir: Path) -> dict:
-    """Start or reuse the embedded server and return Django DATABASES["default"] keys.
+def embedded_database(var_dir: Path, *, runtime_role: str = EMBEDDED_RUNTIME_ROLE) -> dict:
+    """Start or reuse the embedded server and return Django DATABASES keys for its superuser,
+    which owns the tables.
 
-    Runs a query on first use to create the application database if it does not exist.
+    Runs a query on first use to create the application database and the runtime role if
+    they do not exist.
     """
     import psycopg
 
@@ -39,4 +45,11 @@ def embedded_database(var_dir: Path) -> dict:
         ).fetchone()
         if not exists:
             conn.execute(f'CREATE DATABASE "{DATABASE_NAME}"')
+        role_exists = conn.execute(
+            "SELECT 1 FROM pg_roles WHERE rolname = %s", [runtime_role]
+        ).fetchone()
+        if not role_exists:
+            # Another process may make it at the same moment.
+            with suppress(psycopg.errors.DuplicateObject, psycopg.errors.UniqueViolation):
+                conn.execute(f'CREATE ROLE "{runtime_role}" LOGIN')
     return {"NAME": DATABASE_NAME, "USER": user, "HOST": socket_dir, "PORT": str(port)}

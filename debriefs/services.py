@@ -1,9 +1,20 @@
 """The debrief's working parts that span several apps' models."""
 
 from dataclasses import dataclass
+from datetime import datetime, time, timedelta
 
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, Subquery
+from django.db.models import (
+    BooleanField,
+    Count,
+    Exists,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Prefetch,
+    Q,
+    Subquery,
+)
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -34,66 +45,122 @@ def previous_debrief(debrief: Debrief) -> Debrief | None:
             .order_by("-held_on").first())
 
 
+PEOPLE_PER_PAGE = 30
+
+
 @dataclass
 class Row:
+    """One person in the debrief. `key` is the case id as text and the names are worked out
+    once: the row is rendered with dozens of ids and two names."""
+
     case: Case
     entry: Entry | None
     is_new: bool
+    key: str = ""
+    name: str = ""
+    short_name: str = ""
+
+    def __post_init__(self):
+        person = next(iter(self.case.people.all()), None)  # the main person, prefetched
+        self.key = str(self.case.pk)
+        self.name = person.display_name if person else self.case.reference
+        self.short_name = (person.preferred_name or person.name) if person else self.case.reference
 
 
-def debrief_people(debrief: Debrief, *, since) -> list[Row]:
-    """The team's open cases: those with something new since `since` first (contacts,
-    purchases, advice flags, holds due), then those not discussed for longest.
+@dataclass
+class People:
+    """One stretch of the debrief's list of people: `rows` from position `start` (0-based) of
+    `total` open cases."""
 
-    Runs a fixed number of queries whatever the number of cases.
+    rows: list[Row]
+    start: int
+    total: int
+
+    @property
+    def end(self) -> int:
+        return self.start + len(self.rows)
+
+    @property
+    def next_start(self) -> int | None:
+        return self.end if self.end < self.total else None
+
+
+def _new_contacts(since):
+    """A case's contacts after the day `since` (all of them when None), as a comparison of
+    `happened_at` with the next local midnight, so that the index on (case, happened_at)
+    serves it."""
+    contacts = Contact.objects.filter(case=OuterRef("pk"))
+    if since:
+        after = datetime.combine(since + timedelta(days=1), time(),
+                                 tzinfo=timezone.get_current_timezone())
+        contacts = contacts.filter(happened_at__gte=after)
+    return contacts
+
+
+def _discussed(today):
+    """A case's entries at earlier debriefs where it was talked about."""
+    return Entry.objects.filter(case=OuterRef("pk"), debrief__held_on__lt=today).exclude(
+        progress=Entry.Progress.NOT_DISCUSSED)
+
+
+def debrief_people(debrief: Debrief, *, since, start: int = 0,
+                   size: int = PEOPLE_PER_PAGE) -> People:
+    """`size` of the team's open cases from position `start`, in the debrief's order: those
+    with something new since `since` first (contacts, purchases, advice flags, holds due),
+    then those not discussed for longest (never discussed first), then by case number; with
+    what is new for each and today's entry.
+
+    Four queries whatever the number of cases: the count, the page's cases, their main people
+    and today's entries. The order needs an indexed EXISTS or single-row lookup per open case;
+    PostgreSQL works out the rest of each row's details only for the rows on the page (they
+    are not sort keys, so it evaluates them after the sort and the limit).
     """
     today = debrief.held_on
-    new_contacts = Contact.objects.filter(case=OuterRef("pk"))
-    if since:
-        new_contacts = new_contacts.filter(happened_at__date__gt=since)
-    discussed = Entry.objects.filter(case=OuterRef("pk"), debrief__held_on__lt=today).exclude(
-        progress=Entry.Progress.NOT_DISCUSSED)
-    cases = (
+    new_contacts, discussed = _new_contacts(since), _discussed(today)
+    spend, advice = _purchase_filters(since)
+    hold_due = Exists(Hold.objects.due_for_review(today).filter(case=OuterRef("pk")))
+    total = Case.objects.open().filter(team=debrief.team_id).count()
+    cases = list(
         Case.objects.open().filter(team=debrief.team_id)
         .annotate(
+            is_new=ExpressionWrapper(Q(Exists(new_contacts)) | Q(Exists(spend))
+                                     | Q(Exists(advice)) | Q(hold_due),
+                                     output_field=BooleanField()),
+            last_discussed=Subquery(discussed.order_by("-debrief__held_on")
+                                    .values("debrief__held_on")[:1]),
             contacts_since=Subquery(new_contacts.values("case").annotate(n=Count("pk"))
                                     .values("n")[:1]),
             latest_contact=Subquery(new_contacts.order_by("-happened_at")
                                     .values("what_happened")[:1]),
             what_matters_now=Subquery(WhatMatters.objects.filter(case=OuterRef("pk"))
                                       .order_by("-written_at", "-pk").values("what_matters")[:1]),
-            hold_due=Exists(Hold.objects.due_for_review(today).filter(case=OuterRef("pk"))),
-            last_discussed=Subquery(discussed.order_by("-debrief__held_on")
-                                    .values("debrief__held_on")[:1]),
-            **_purchase_annotations(since),
+            hold_due=hold_due,
+            advice_asked=Exists(advice),
+            purchases_since=Coalesce(Subquery(spend.values("case").annotate(n=Count("pk"))
+                                              .values("n")[:1]), 0),
         )
+        .order_by(F("is_new").desc(), F("last_discussed").asc(nulls_first=True), "number")
         .select_related("lead")
         .prefetch_related(Prefetch("people", queryset=Person.objects.filter(
             relationship=Person.Relationship.MAIN)))
-    )
-    entries = {e.case_id: e for e in debrief.entries.select_related("updated_by")}
-    rows = []
-    for case in cases:
-        is_new = bool(case.contacts_since or case.purchases_since or case.advice_asked
-                      or case.hold_due)
-        rows.append(Row(case, entries.get(case.pk), is_new))
-    rows.sort(key=lambda r: (not r.is_new, r.case.last_discussed or today.replace(year=1),
-                             r.case.number))
-    return rows
+        [start:start + size])
+    if not cases:
+        return People([], start, total)
+    entries = {e.case_id: e for e in debrief.entries.filter(case__in=cases)
+               .select_related("updated_by")}
+    return People([Row(case, entries.get(case.pk), case.is_new) for case in cases], start,
+                  total)
 
 
-def _purchase_annotations(since) -> dict:
+def _purchase_filters(since):
     from purchases.models import Purchase  # debriefs builds on purchases
 
     spend = Purchase.objects.filter(case=OuterRef("pk"), voided=False)
     if since:
         spend = spend.filter(date__gt=since)
-    return {
-        "purchases_since": Coalesce(Subquery(spend.values("case").annotate(n=Count("pk"))
-                                             .values("n")[:1]), 0),
-        "advice_asked": Exists(Purchase.objects.filter(case=OuterRef("pk"), advice_asked=True,
-                                                       advice_given="", voided=False)),
-    }
+    advice = Purchase.objects.filter(case=OuterRef("pk"), advice_asked=True, advice_given="",
+                                     voided=False)
+    return spend, advice
 
 
 def tallies(team: Team, debrief: Debrief) -> list[Activity]:
@@ -117,25 +184,27 @@ class StaleEntry(Exception):
 def entry_save(*, debrief: Debrief, case: Case, progress: str, note: str, version: int | None,
                by) -> Entry:
     """Save "is this working?" for a case. `version` is what the writer last saw (None for a
-    new entry); if someone else saved since, raise StaleEntry and change nothing."""
+    new entry); if someone else saved since, raise StaleEntry and change nothing.
+
+    Kept lean, as it runs at every keypress of the debrief: a new entry is one INSERT (its
+    unique constraint catches a simultaneous first save); a change locks the entry's row, checks
+    the version and updates it (two queries)."""
+    if not version:
+        try:
+            with transaction.atomic():
+                return Entry.objects.create(debrief=debrief, case=case, progress=progress,
+                                            note=note, updated_by=by)
+        except IntegrityError:  # someone saved it first, or a moment ago
+            raise StaleEntry(Entry.objects.select_related("updated_by").get(
+                debrief=debrief, case=case)) from None
     with transaction.atomic():
-        entry = (Entry.objects.select_for_update().select_related("updated_by")
+        entry = (Entry.objects.select_for_update(of=("self",))
                  .filter(debrief=debrief, case=case).first())
         if entry is None:
-            if version:
-                raise StaleEntry(Entry(debrief=debrief, case=case))
-            try:
-                with transaction.atomic():
-                    return Entry.objects.create(debrief=debrief, case=case, progress=progress,
-                                                note=note, updated_by=by)
-            except IntegrityError:  # someone created it a moment ago
-                raise StaleEntry(Entry.objects.select_related("updated_by").get(
-                    debrief=debrief, case=case)) from None
+            raise StaleEntry(Entry(debrief=debrief, case=case))
         if version != entry.version:
             raise StaleEntry(entry)
-        Entry.objects.filter(pk=entry.pk).update(progress=progress, note=note, updated_by=by,
-                                                 updated_at=timezone.now(),
-                                                 version=F("version") + 1)
-        entry.refresh_from_db()
+        entry.progress, entry.note, entry.updated_by = progress, note, by
+        entry.version += 1  # the row is locked: nobody else can change it meanwhile
+        entry.save(update_fields=["progress", "note", "updated_by", "updated_at", "version"])
         return entry
-

@@ -36,6 +36,9 @@ from debriefs.services import (
 )
 
 PAGE = "debriefs/debrief_detail.html"
+# "Is this working?" choices with their keyboard keys, 1 to 4 (as text: rendered on every row)
+PROGRESS_KEYS = [(value, label, str(n)) for n, (value, label)
+                 in enumerate(Entry.Progress.choices, start=1)]
 
 
 def _own_team(user):
@@ -83,19 +86,32 @@ def _welfare_context(request, debrief, form=None):
     }
 
 
+def _from(request) -> int:
+    """Where in the list of people to start (`?from=30`); anything odd starts at the top."""
+    value = request.GET.get("from", "")
+    return min(int(value), 100_000) if value.isdigit() else 0
+
+
 @require_GET
 def debrief_detail(request, pk):
-    """The whole debrief. Runs a fixed number of queries whatever the team's caseload."""
+    """The whole debrief, with the first PEOPLE_PER_PAGE people; "Show more people" adds the
+    next ones (with htmx, only those rows). Runs a fixed number of queries whatever the team's
+    caseload."""
     debrief = debrief_for_user(request.user, pk)
     since = getattr(previous_debrief(debrief), "held_on", None)
-    rows = debrief_people(debrief, since=since)
+    people = debrief_people(debrief, since=since, start=_from(request))
+    if request.htmx and "from" in request.GET:
+        return render(request, f"{PAGE}#people-rows", {
+            "debrief": debrief, "people": people, "more": True,
+            "can_change": request.user.has_perm("accounts.work_cases"),
+            "progress_choices": PROGRESS_KEYS})
     context = {
-        "debrief": debrief, "since": since, "rows": rows,
+        "debrief": debrief, "since": since, "people": people,
         "attendance": debrief.attendance.select_related("user").order_by("user__first_name"),
         "can_change": request.user.has_perm("accounts.work_cases"),
         "advice_needed": _advice_needed(debrief),
         "close_form": CloseForm(initial={"reflection": debrief.reflection}),
-        "progress_choices": Entry.Progress.choices,
+        "progress_choices": PROGRESS_KEYS,
         "issue_form": debrief_issue_form(debrief),
         **_value_work_context(debrief),
     }
@@ -110,7 +126,9 @@ def _advice_needed(debrief):
     return list(Purchase.objects.filter(case__team=debrief.team_id, advice_asked=True,
                                         voided=False)
                 .filter(advice_given="")
-                .select_related("case", "worker").order_by("date"))
+                .select_related("case", "worker").order_by("date")
+                .only("amount", "merchant", "date", "purpose", "case__reference",
+                      "worker__first_name", "worker__last_name", "worker__username"))
 
 
 @require_POST
@@ -118,7 +136,8 @@ def entry_update(request, pk, case_pk):
     """Save "is this working?" for one person. Answers with the row's status: saved, or a
     conflict showing both versions (409) so nothing is silently overwritten."""
     debrief = debrief_for_user(request.user, pk, change=True)
-    case = get_object_or_404(Case.objects.filter(team=debrief.team_id), pk=case_pk)
+    case = get_object_or_404(Case.objects.filter(team=debrief.team_id).only("reference"),
+                             pk=case_pk)
     form = EntryForm(request.POST, prefix=f"case{case.pk}")
     context = {"debrief": debrief, "case": case, "form": form}
     if not form.is_valid():

@@ -1,11 +1,15 @@
 """The learning page: what the team's work is teaching us, for the team and its leaders."""
 
 import csv
+from datetime import datetime
 from urllib.parse import urlencode
 
+from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.text import slugify
 from django.views.decorators.http import require_GET
@@ -57,9 +61,33 @@ def learning(request):
         return render(request, "learning/learning.html", {"form": form})
     if "download" in request.GET:
         return _download(scope, request.GET["download"])
-    query = urlencode({"team": scope.team.pk if scope.team else "",
-                       "months": len(scope.period.months)})
+    figures, as_of = _figures(request, scope)
     return render(request, "learning/learning.html", {
-        "form": form, "scope": scope, "sections": build_sections(scope), "query": query,
+        "form": form, "scope": scope, "figures": figures, "figures_as_of": as_of,
+        "figures_minutes": _cache_seconds() // 60,
         "show_team_choice": form.sees_all_teams or len(form.fields["team"].queryset) > 1,
     })
+
+
+def _cache_seconds() -> int:
+    return getattr(settings, "LEARNING_FIGURES_SECONDS", 5 * 60)
+
+
+def _figures(request, scope: Scope) -> tuple[str, datetime]:
+    """Every figure for the scope, rendered, and when they were worked out. They read years of
+    contacts, entries and spend (about 30 queries), so they are kept for a few minutes per team
+    and period (in each server process) and the page says how old they are. What they show
+    depends on the scope alone, never on who asks: the view has checked who may see it."""
+    key = (f"learning-figures:{scope.team.pk if scope.team else 'all'}:"
+           f"{len(scope.period.months)}:{scope.period.end}")
+    seconds = _cache_seconds()
+    cached = cache.get(key) if seconds else None
+    if cached is None:
+        query = urlencode({"team": scope.team.pk if scope.team else "",
+                           "months": len(scope.period.months)})
+        html = render_to_string("learning/learning.html#figures", {
+            "sections": build_sections(scope), "query": query}, request)
+        cached = (html, timezone.now())
+        if seconds:
+            cache.set(key, cached, seconds)
+    return cached

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from purchases.models import BudgetPot, Card, Purchase
+from purchases.models import BudgetPot, Card, Purchase, Statement, StatementLine
 
 
 @admin.register(Card)
@@ -36,6 +36,39 @@ class PurchaseAdmin(admin.ModelAdmin):
     list_filter = ["review_verdict", "voided", "category"]
     list_select_related = ["case", "worker"]
     date_hierarchy = "date"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class StatementLineInline(admin.TabularInline):
+    model = StatementLine
+    fields = ["date", "merchant", "amount", "transaction_id", "purchase", "matched_how",
+              "matched_by", "matched_at"]
+    readonly_fields = fields
+    raw_id_fields = ["purchase"]
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Statement)
+class StatementAdmin(admin.ModelAdmin):
+    """Read-only: statements are imported and matched in the service, where every change is
+    checked and kept in the audit trail."""
+
+    list_display = ["month", "card", "file_name", "uploaded_by", "uploaded_at"]
+    list_filter = ["month", "card__team"]
+    list_select_related = ["card__holder", "uploaded_by"]
+    inlines = [StatementLineInline]
 
     def has_add_permission(self, request):
         return False

@@ -1,6 +1,10 @@
 """Six months of believable purchase-card spend for the demo team: cards, monthly pots and
 about 120 purchases, a few flagged for advice, queried, not OK, voided or missing a receipt.
 
+Each month before this one has its cards' statements: every purchase not voided has its line,
+matched, except one a month that the provider never charged; and one or two lines a month
+that nobody logged, on another card.
+
 Deterministic (random.Random(42)) and idempotent: does nothing if the team already has spend.
 Receipts are tiny generated PNGs and PDFs.
 """
@@ -21,7 +25,7 @@ from accounts.demo import DemoContext
 from accounts.roles import Role
 from caseload.models import Case
 
-from .models import BudgetPot, Card, Purchase
+from .models import BudgetPot, Card, Purchase, Statement, StatementLine, month_end
 
 PURCHASES, DAYS, MONTHS = 120, 182, 6
 FEATURED = {40: "Halfords", 85: "Currys"}  # purchase number -> merchant
@@ -65,6 +69,9 @@ QUERIES = ["Which shop was this? The statement shows a different name.",
 ANSWERS = ["It was the Asda at the Metrocentre; it shows as ASDA STORES on the statement.",
            "The electric was off and the baby was due home from hospital.",
            "For the household: mam and two kids."]
+# Statement lines nobody logged: merchant as the provider shows it, lowest and highest pence.
+UNLOGGED = [("COSTA COFFEE 4411", 250, 690), ("AMAZON MKTPLACE", 899, 2499),
+            ("POUNDLAND 1187", 150, 800), ("NEXUS TRAVEL", 330, 980)]
 NOT_OK = [("A second phone in a month: talk to me before the next one.", "phone_digital"),
           ("We shouldn't buy cigarettes, even in a food shop. Let's talk.", "food")]
 
@@ -152,6 +159,7 @@ def seed(demo: DemoContext) -> None:
         purchases.append(purchase)
     Purchase.objects.bulk_create(purchases)
     _seed_afterwards(purchases, rng, today, leader=leader, coordinator=coordinator)
+    _seed_statements(purchases, cards, today, leader=leader)
 
 
 def _at(day: date, hours: int) -> datetime:
@@ -213,3 +221,43 @@ def _seed_afterwards(purchases: list[Purchase], rng: random.Random, today: date,
         with pghistory.context(user=p.worker_id):
             Purchase.objects.bulk_update([p], ["voided", "void_reason", "voided_by",
                                                "voided_at", "version", "updated_by"])
+
+
+def _seed_statements(purchases: list[Purchase], cards: dict[int, Card], today: date, *,
+                     leader) -> None:
+    """A statement per card for each month before this one. Lines for logged purchases are
+    matched as the import would match them; the exceptions are put on different cards, so
+    each month shows exactly one purchase with no line and one or two lines nobody logged."""
+    rng = random.Random(7)
+    counted = [p for p in purchases if not p.voided]
+    now, lines = timezone.now(), []
+    for month in _month_starts(today, MONTHS)[:-1]:
+        end = month_end(month)
+        in_month = [p for p in counted if month <= p.date < end]
+        if not in_month:
+            continue
+        statements = {card.pk: Statement(card=card, month=month, uploaded_by=leader,
+                                         file_name=f"statement-{month:%Y-%m}.csv")
+                      for card in cards.values()}
+        with pghistory.context(user=leader.pk):
+            Statement.objects.bulk_create(statements.values())
+        never_charged = rng.choice(in_month)
+        for n, p in enumerate(in_month):
+            if p is never_charged:
+                continue
+            posted = min(p.date + timedelta(days=rng.choice([0, 0, 1])), end - timedelta(days=1))
+            lines.append(StatementLine(
+                statement=statements[p.card_id], transaction_id=f"DEMO-{month:%Y%m}-{n:04d}",
+                date=posted, merchant=p.merchant.upper(), amount=p.amount, purchase=p,
+                matched_how=StatementLine.How.AUTO, matched_by=leader, matched_at=now))
+        others = [pk for pk in statements if pk != never_charged.card_id] or [
+            never_charged.card_id]
+        for n in range(rng.choice([1, 2])):
+            merchant, low, high = rng.choice(UNLOGGED)
+            lines.append(StatementLine(
+                statement=statements[rng.choice(others)],
+                transaction_id=f"DEMO-{month:%Y%m}-U{n}",
+                date=month + timedelta(days=rng.randrange((end - month).days)),
+                merchant=merchant, amount=Decimal(rng.randint(low, high)) / 100))
+    with pghistory.context(user=leader.pk):
+        StatementLine.objects.bulk_create(lines)

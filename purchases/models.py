@@ -2,14 +2,15 @@
 logged, reviewed by a leader after the fact (advice, not permission), and never deleted."""
 
 import uuid
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pghistory
 import pgtrigger
 from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
 from django.core.exceptions import ValidationError
-from django.db import models, transaction
+from django.db import IntegrityError, models, transaction
 from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
@@ -231,9 +232,13 @@ class Purchase(models.Model):
             models.Index(fields=["case", "-date"]),
             models.Index(fields=["worker", "-date"]),
             models.Index(fields=["card", "date"]),
-            models.Index(fields=["date"]),
+            # Exports stream in (date, id) order straight from this index, with no sort first.
+            models.Index(fields=["date", "id"], name="purchase_date_id"),
             models.Index(fields=["date", "id"], condition=Q(review_verdict="", voided=False),
                          name="purchase_to_review"),
+            # The debrief's "spend flagged for advice", without reading every purchase.
+            models.Index(fields=["case"], name="purchase_awaiting_advice",
+                         condition=Q(advice_asked=True, advice_given="", voided=False)),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(amount__gt=0, amount__lte=MAX_AMOUNT),
@@ -371,3 +376,119 @@ class Purchase(models.Model):
             self.updated_by = by
             with pghistory.context(user=by.pk):
                 self.save()
+
+
+# A statement line matches a logged purchase on the same card, for the same amount, dated
+# within this many days of it either way (a card provider posts a charge a day or two late).
+MATCH_DAYS = 3
+
+
+def month_end(month: date) -> date:
+    """The first day of the month after `month`."""
+    return (month.replace(day=1) + timedelta(days=32)).replace(day=1)
+
+
+@pghistory.track()
+class Statement(models.Model):
+    """What the card provider charged to one card in one month, imported from its CSV. Its
+    lines are matched with the purchases workers logged, so a leader sees what nobody
+    logged and what was logged but never charged."""
+
+    card = models.ForeignKey(Card, on_delete=models.PROTECT, related_name="statements")
+    month = models.DateField(help_text="The first day of the statement's month.")
+    file_name = models.CharField("file", max_length=ONE_LINE,
+                                 help_text="The last file that added lines to it.")
+    duplicates_skipped = ArrayField(
+        models.CharField(max_length=64), default=list, blank=True,
+        help_text="Transaction ids in its files that were already imported, so skipped.")
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                    related_name="+")
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-month", "card"]
+        constraints = [
+            models.UniqueConstraint(fields=["card", "month"], name="statement_unique_card_month"),
+            models.CheckConstraint(condition=Q(month__day=1), name="statement_month_first_day"),
+        ]
+
+    def __str__(self):
+        return f"{self.month:%B %Y} statement for card ending {self.card.last_four}"
+
+    def get_absolute_url(self):
+        return reverse("purchases:statement-detail", args=[self.pk])
+
+    @property
+    def end(self) -> date:
+        return month_end(self.month)
+
+
+@pghistory.track()
+class StatementLine(models.Model):
+    """One charge (or refund, a negative amount) on a statement, and the logged purchase it
+    was matched with, if any."""
+
+    class How(models.TextChoices):
+        NONE = "", "Not matched"
+        AUTO = "auto", "Matched automatically"
+        MANUAL = "manual", "Matched by hand"
+
+    statement = models.ForeignKey(Statement, on_delete=models.PROTECT, related_name="lines")
+    transaction_id = models.CharField("provider's transaction id", max_length=64, unique=True)
+    date = models.DateField()
+    merchant = models.CharField(max_length=ONE_LINE)
+    amount = models.DecimalField("amount (£)", max_digits=10, decimal_places=2)
+    purchase = models.OneToOneField(Purchase, on_delete=models.PROTECT, null=True, blank=True,
+                                    related_name="statement_line")
+    matched_how = models.CharField(max_length=6, choices=How.choices, blank=True,
+                                   default=How.NONE)
+    matched_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                   related_name="+", null=True, blank=True)
+    matched_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["date", "pk"]
+        indexes = [models.Index(fields=["statement", "date"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(amount=0) & Q(amount__gte=-MAX_AMOUNT, amount__lte=MAX_AMOUNT),
+                name="statement_line_amount_plausible"),
+            models.CheckConstraint(
+                condition=Q(purchase__isnull=True, matched_how="", matched_by__isnull=True,
+                            matched_at__isnull=True)
+                | (Q(purchase__isnull=False, matched_by__isnull=False, matched_at__isnull=False)
+                   & ~Q(matched_how="")),
+                name="statement_line_match_recorded"),
+        ]
+
+    def __str__(self):
+        return f"£{self.amount} at {self.merchant} on {self.date:%-d %b %Y}"
+
+    def match(self, purchase: Purchase, *, by, how: str = How.MANUAL):
+        """Match the line with a logged purchase on the same card. The amounts may differ
+        when matched by hand: the reconciliation shows the difference."""
+        if self.purchase_id is not None:
+            raise ValidationError("This line is already matched: unmatch it first.")
+        if purchase.voided:
+            raise ValidationError("That purchase is voided, so it cannot be matched.")
+        if purchase.card_id != self.statement.card_id:
+            raise ValidationError("That purchase was made on another card.")
+        if StatementLine.objects.filter(purchase=purchase).exists():
+            raise ValidationError("That purchase is already matched with another line.")
+        self.purchase, self.matched_how = purchase, how
+        self.matched_by, self.matched_at = by, timezone.now()
+        try:
+            with transaction.atomic(), pghistory.context(user=by.pk):
+                self.save(update_fields=["purchase", "matched_how", "matched_by", "matched_at"])
+        except IntegrityError:  # someone matched the purchase a moment ago
+            self.purchase, self.matched_how, self.matched_by, self.matched_at = (
+                None, "", None, None)
+            raise ValidationError("That purchase is already matched with another line.") \
+                from None
+
+    def unmatch(self, *, by):
+        if self.purchase_id is None:
+            raise ValidationError("This line is not matched.")
+        self.purchase, self.matched_how, self.matched_by, self.matched_at = None, "", None, None
+        with pghistory.context(user=by.pk):
+            self.save(update_fields=["purchase", "matched_how", "matched_by", "matched_at"])

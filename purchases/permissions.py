@@ -8,7 +8,7 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 
 from accounts.models import Team
-from purchases.models import Purchase
+from purchases.models import Purchase, Statement, StatementLine
 
 
 def can_read(user) -> bool:
@@ -69,3 +69,26 @@ def can_answer(user, purchase: Purchase) -> bool:
 
 def may_review(user, purchase: Purchase) -> bool:
     return can_review(user) and purchase.worker_id != user.pk and not purchase.voided
+
+
+def can_reconcile(user) -> bool:
+    """Import statements and match their lines: a reviewer's job."""
+    return user.has_perm("accounts.review_spend")
+
+
+def can_read_statements(user) -> bool:
+    return can_reconcile(user) or user.has_perm("accounts.read_purchases")
+
+
+def statement_for_user(user, pk) -> Statement:
+    """The statement, to those who may read statements (they see every team's). One
+    query."""
+    require(can_read_statements(user))
+    return get_object_or_404(
+        Statement.objects.select_related("card__holder", "card__team", "uploaded_by"), pk=pk)
+
+
+def statement_line_for_user(user, pk) -> StatementLine:
+    """The line and its statement, to those who may match lines. One query."""
+    require(can_reconcile(user))
+    return get_object_or_404(StatementLine.objects.select_related("statement__card"), pk=pk)

@@ -1,17 +1,32 @@
-"""The auditor's export of purchase-card spend: CSV and XLSX, one row a purchase.
+"""The auditor's export of purchase-card spend: CSV and XLSX, one row a purchase; and the
+import of the card provider's monthly statement (below).
 
-The columns are defined once, by PurchaseResource; the rows stream through
+The export's columns are defined once, by PurchaseResource; the rows stream through
 accounts/exports.py (a server-side cursor, formulas escaped). The people helped appear only
 as their case reference, never by name.
 """
 
+import csv
+import io
+import logging
+import re
 from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from decimal import Decimal
 
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.utils import timezone
 from import_export import fields, resources, widgets
+from tablib import Dataset
 
 from accounts import exports
-from accounts.exports import resource_rows
-from purchases.models import Purchase
+from accounts.exports import LookupWidget, value_rows
+from accounts.models import User
+from caseload.models import ONE_LINE
+from purchases.models import MAX_AMOUNT, Card, Purchase, Statement, StatementLine, month_end
+
+logger = logging.getLogger(__name__)
 
 DATE = widgets.DateWidget("%Y-%m-%d")
 WHEN = widgets.DateTimeWidget("%Y-%m-%d %H:%M")
@@ -30,20 +45,49 @@ class YesNoWidget(widgets.BooleanWidget):
     def render(self, value, obj=None, **kwargs):
         return "Yes" if value else "No"
 
+    def for_export(self):
+        return lambda value: "Yes" if value else "No"
+
+
+class ChoiceWidget(widgets.Widget):
+    """A choice's label, from its stored value."""
+
+    def __init__(self, choices):
+        super().__init__()
+        self.labels = dict(choices)
+
+    def render(self, value, obj=None, **kwargs):
+        return self.labels.get(value, value or "")
+
+    def for_export(self):
+        return self.render
+
+
+def staff_names() -> dict[int, str]:
+    """Every user's name as the service shows it, by id: one query, a few hundred rows."""
+    return {user.pk: str(user) for user in
+            User.objects.only("username", "first_name", "last_name")}
+
 
 def _yes_no(name: str, label: str) -> fields.Field:
     return fields.Field(attribute=name, column_name=label, widget=YesNoWidget())
+
+
+def _person(name: str, label: str) -> fields.Field:
+    return fields.Field(attribute=f"{name}_id", column_name=label,
+                        widget=LookupWidget(staff_names))
 
 
 class PurchaseResource(resources.Resource):
     id = fields.Field(attribute="pk", column_name="Purchase id", widget=widgets.IntegerWidget())
     date = fields.Field(attribute="date", column_name="Date", widget=DATE)
     team = fields.Field(attribute="case__team__name", column_name="Team")
-    worker = fields.Field(attribute="worker", column_name="Worker")
+    worker = _person("worker", "Worker")
     card = fields.Field(attribute="card__last_four", column_name="Card last four")
     case = fields.Field(attribute="case__reference", column_name="Case reference")
     merchant = fields.Field(attribute="merchant", column_name="Merchant")
-    category = fields.Field(column_name="Category")
+    category = fields.Field(attribute="category", column_name="Category",
+                            widget=ChoiceWidget(Purchase.Category.choices))
     amount = fields.Field(attribute="amount", column_name="Amount (£)", widget=PoundsWidget())
     purpose = fields.Field(attribute="purpose", column_name="Purpose")
     plan_proportionate = _yes_no("plan_proportionate", "Proportionate")
@@ -59,44 +103,307 @@ class PurchaseResource(resources.Resource):
                                          column_name="Why necessary")
     advice_asked = _yes_no("advice_asked", "Advice asked")
     advice_given = fields.Field(attribute="advice_given", column_name="Advice given")
-    receipt = fields.Field(column_name="Receipt present")
-    review_verdict = fields.Field(column_name="Review verdict")
-    reviewed_by = fields.Field(attribute="reviewed_by", column_name="Reviewed by")
+    receipt = fields.Field(attribute="receipt", column_name="Receipt present",
+                           widget=YesNoWidget())
+    review_verdict = fields.Field(attribute="review_verdict", column_name="Review verdict",
+                                  widget=ChoiceWidget(Purchase.Verdict.choices))
+    reviewed_by = _person("reviewed_by", "Reviewed by")
     reviewed_at = fields.Field(attribute="reviewed_at", column_name="Reviewed at", widget=WHEN)
     voided = _yes_no("voided", "Voided")
     void_reason = fields.Field(attribute="void_reason", column_name="Why voided")
     created_at = fields.Field(attribute="created_at", column_name="Created at", widget=WHEN)
-    created_by = fields.Field(attribute="created_by", column_name="Created by")
+    created_by = _person("created_by", "Created by")
     updated_at = fields.Field(attribute="updated_at", column_name="Last changed at",
                               widget=WHEN)
-    updated_by = fields.Field(attribute="updated_by", column_name="Last changed by")
+    updated_by = _person("updated_by", "Last changed by")
 
     class Meta:
         model = Purchase
         fields = ()  # only the columns declared above, in their order
 
-    def dehydrate_category(self, purchase):
-        return purchase.get_category_display()
-
-    def dehydrate_receipt(self, purchase):
-        return "Yes" if purchase.receipt else "No"
-
-    def dehydrate_review_verdict(self, purchase):
-        return purchase.get_review_verdict_display()
-
-
 
 def export_queryset(queryset):
-    """Everything a row needs, in the one query: no query per row."""
-    return queryset.select_related("case__team", "card", "worker", "reviewed_by",
-                                   "created_by", "updated_by").order_by("date", "pk")
+    """The rows in a stable order; the Resource's columns choose what is read."""
+    return queryset.order_by("date", "pk")
 
 
 def csv_chunks(queryset) -> Iterator[str]:
-    return exports.csv_chunks(resource_rows(PurchaseResource(), export_queryset(queryset)))
+    return exports.csv_chunks(value_rows(PurchaseResource(), export_queryset(queryset)))
 
 
 def xlsx_file(queryset):
     return exports.xlsx_file(
-        resource_rows(PurchaseResource(), export_queryset(queryset), force_native_type=True),
+        value_rows(PurchaseResource(), export_queryset(queryset), force_native_type=True),
         "Purchases")
+
+
+# Importing the card provider's monthly statement ------------------------------------------
+#
+# The provider's CSV, one row a transaction, in the layout of STATEMENT_COLUMNS. Each row
+# becomes a StatementLine on the statement for its card and the chosen month. A row whose
+# transaction id is already imported, or appears earlier in the same file, is skipped and
+# reported; any other problem with a row stops the whole import, and every such row is
+# reported by its spreadsheet row number (the header is row 1).
+
+STATEMENT_MAX_BYTES = 2 * 1024 * 1024
+STATEMENT_MAX_ROWS = 5000
+EARLY_DAYS = 7  # a statement may carry a charge made up to a week before its month
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    hint: str
+    example: str
+
+
+STATEMENT_COLUMNS = [
+    Column("transaction_id", "The card provider's own id for the transaction, up to 64 "
+           "characters. A line whose id is already imported is skipped.", "TX-2026-04-000123"),
+    Column("card_last_four", "The last four digits of the card it was charged to.", "4417"),
+    Column("date", "The day of the transaction, as YYYY-MM-DD or DD/MM/YYYY: in the "
+           f"statement's month, or up to {EARLY_DAYS} days before it.", "2026-04-12"),
+    Column("merchant", "Where, as the statement shows it.", "ASDA STORES 4321"),
+    Column("amount", "In pounds, like 23.50. A refund is negative, like -23.50.", "23.50"),
+]
+STATEMENT_COLUMN_NAMES = [c.name for c in STATEMENT_COLUMNS]
+
+
+class StatementFileError(Exception):
+    """The file as a whole cannot be read as a statement (not a row's problem)."""
+
+
+def statement_template_csv() -> str:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(STATEMENT_COLUMN_NAMES)
+    writer.writerow([c.example for c in STATEMENT_COLUMNS])
+    return "\ufeff" + out.getvalue()
+
+
+def read_statement_csv(text: str) -> Dataset:
+    """The rows of a statement CSV as a Dataset, headers normalised (`Card last four` reads
+    as `card_last_four`). Raises StatementFileError for a file that is not a statement."""
+    try:
+        rows = list(csv.reader(io.StringIO(text.removeprefix("\ufeff"))))
+    except csv.Error as error:
+        raise StatementFileError(f"The file could not be read as CSV ({error})") from error
+    while rows and not any(cell.strip() for cell in rows[-1]):
+        rows.pop()
+    if not rows:
+        raise StatementFileError("The selected file is empty")
+    headers = [re.sub(r"[\s\-]+", "_", h.strip().lower()) for h in rows[0]]
+    missing = [name for name in STATEMENT_COLUMN_NAMES if name not in headers]
+    if missing:
+        raise StatementFileError("The first row must name the columns: it has no "
+                                 + ", ".join(missing) + " column")
+    repeated = sorted({h for h in headers if h and headers.count(h) > 1})
+    if repeated:
+        raise StatementFileError("The first row names a column twice: " + ", ".join(repeated))
+    if len(rows) - 1 > STATEMENT_MAX_ROWS:
+        raise StatementFileError(f"The file has {len(rows) - 1:,} lines: import at most "
+                                 f"{STATEMENT_MAX_ROWS:,} at a time")
+    dataset = Dataset(headers=headers)
+    width = len(headers)
+    for number, row in enumerate(rows[1:], start=2):
+        if any(cell.strip() for cell in row[width:]):
+            raise StatementFileError(f"Row {number} has more cells than the first row has "
+                                     "column names")
+        dataset.append((row + [""] * width)[:width])
+    return dataset
+
+
+# Widgets: each turns one cell into a value or raises ValueError with a message for a person.
+
+class TextWidget(widgets.CharWidget):
+    def __init__(self, max_length: int, required: str):
+        super().__init__()
+        self.max_length, self.required = max_length, required
+
+    def clean(self, value, row=None, **kwargs):
+        text = str(value or "").strip()
+        if not text:
+            raise ValueError(self.required)
+        if len(text) > self.max_length:
+            raise ValueError(f"Must be {self.max_length} characters or fewer (this has "
+                             f"{len(text):,})")
+        return text
+
+
+class CardWidget(widgets.Widget):
+    def __init__(self, cards):
+        super().__init__()
+        self.cards: dict[str, list[Card]] = {}
+        for card in cards:
+            self.cards.setdefault(card.last_four, []).append(card)
+
+    def clean(self, value, row=None, **kwargs):
+        text = str(value or "").strip()
+        if not re.fullmatch(r"\d{4}", text):
+            raise ValueError("Enter the card's last four digits, like 4417")
+        found = self.cards.get(text, [])
+        if len(found) > 1:
+            found = [card for card in found if card.active]
+        if not found:
+            raise ValueError(f"No card ends in {text}. An admin adds cards")
+        if len(found) > 1:
+            raise ValueError(f"More than one active card ends in {text}, so the line cannot "
+                             "be placed. Ask an admin to switch off the card no longer used")
+        return found[0]
+
+
+class StatementDateWidget(widgets.Widget):
+    def __init__(self, month: date):
+        super().__init__()
+        self.first, self.end = month - timedelta(days=EARLY_DAYS), month_end(month)
+        self.month = month
+
+    def clean(self, value, row=None, **kwargs):
+        text = str(value or "").strip()
+        for pattern in ("%Y-%m-%d", "%d/%m/%Y"):
+            try:
+                day = datetime.strptime(text, pattern).date()
+                break
+            except ValueError:
+                continue
+        else:
+            raise ValueError("Date must be a real date written as YYYY-MM-DD or DD/MM/YYYY, "
+                             "like 2026-04-12")
+        if not self.first <= day < self.end:
+            raise ValueError(f"Date must be in {self.month:%B %Y}, or up to {EARLY_DAYS} days "
+                             "before it: check the statement's month")
+        if day > timezone.localdate():
+            raise ValueError("Date must not be in the future")
+        return day
+
+
+class AmountWidget(widgets.Widget):
+    def clean(self, value, row=None, **kwargs):
+        text = re.sub(r"[£,\s]", "", str(value or ""))
+        if not re.fullmatch(r"-?\d+(\.\d{1,2})?", text):
+            raise ValueError("Amount must be in pounds with at most 2 decimal places, like "
+                             "23.50 (or -23.50 for a refund)")
+        amount = Decimal(text).quantize(Decimal("0.01"))
+        if not amount:
+            raise ValueError("Amount must not be £0")
+        if abs(amount) > MAX_AMOUNT:
+            raise ValueError(f"Amount must be at most £{MAX_AMOUNT:,}")
+        return amount
+
+
+@dataclass
+class Duplicate:
+    row: int
+    transaction_id: str
+    why: str
+    card: Card | None
+
+
+@dataclass
+class RowProblem:
+    row: int  # as a spreadsheet shows it: the header is row 1
+    errors: list[tuple[str, list[str]]]
+
+    @property
+    def columns(self) -> list[str]:
+        return [column for column, _ in self.errors]
+
+
+class StatementLineResource(resources.ModelResource):
+    """One row: a statement line. Rows carry their card until they are placed on the
+    statement for that card and month."""
+
+    transaction_id = fields.Field(attribute="transaction_id", column_name="transaction_id",
+                                  widget=TextWidget(64, "Enter the transaction id"))
+    card_last_four = fields.Field(attribute="card", column_name="card_last_four")
+    date = fields.Field(attribute="date", column_name="date")
+    merchant = fields.Field(attribute="merchant", column_name="merchant",
+                            widget=TextWidget(ONE_LINE, "Enter the merchant"))
+    amount = fields.Field(attribute="amount", column_name="amount", widget=AmountWidget())
+
+    class Meta:
+        model = StatementLine
+        fields = STATEMENT_COLUMN_NAMES
+        import_order = STATEMENT_COLUMN_NAMES
+        force_init_instance = True  # every row is a new line; a known id is skipped instead
+        skip_diff = True
+        use_transactions = True
+
+    def __init__(self, *, dataset: Dataset, month: date, file_name: str, user):
+        """Loads the cards, the transaction ids already imported and the month's statements:
+        three queries, whatever the number of rows."""
+        super().__init__()
+        self.month, self.file_name, self.user = month, file_name, user
+        digits = {str(v).strip() for v in dataset["card_last_four"]}
+        self.fields["card_last_four"].widget = CardWidget(Card.objects.filter(
+            last_four__in=digits))
+        self.fields["date"].widget = StatementDateWidget(month)
+        ids = {str(v).strip() for v in dataset["transaction_id"]} - {""}
+        self.known = set(StatementLine.objects.filter(transaction_id__in=ids)
+                         .values_list("transaction_id", flat=True))
+        self.statements = {s.card_id: s for s in Statement.objects.filter(month=month)}
+        self.seen: dict[str, int] = {}
+        self.row = 0
+        self.added: list[tuple[int, StatementLine]] = []
+        self.duplicates: list[Duplicate] = []
+
+    def before_import_row(self, row, **kwargs):
+        self.row = kwargs["row_number"] + 1
+
+    def skip_row(self, instance, original, row, import_validation_errors=None):
+        """A blank row is passed over; so is a transaction already imported or earlier in
+        the file, and it is reported as a duplicate."""
+        if not any(str(value or "").strip() for value in row.values()):
+            return True
+        transaction_id = str(row.get("transaction_id") or "").strip()
+        if not transaction_id:
+            return False
+        card = getattr(instance, "card", None)
+        if transaction_id in self.known:
+            self.duplicates.append(Duplicate(self.row, transaction_id, "already imported",
+                                             card))
+            return True
+        if transaction_id in self.seen:
+            self.duplicates.append(Duplicate(
+                self.row, transaction_id, f"also in row {self.seen[transaction_id]}", card))
+            return True
+        self.seen[transaction_id] = self.row
+        return False
+
+    def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
+        if import_validation_errors:
+            raise ValidationError(import_validation_errors)
+
+    def statement_for(self, card: Card) -> Statement:
+        if card.pk not in self.statements:
+            self.statements[card.pk] = Statement(card=card, month=self.month,
+                                                 file_name=self.file_name,
+                                                 uploaded_by=self.user)
+        return self.statements[card.pk]
+
+    def save_instance(self, instance, is_create, row, **kwargs):
+        """A dry run stops once the row is checked and writes nothing."""
+        instance.statement = self.statement_for(instance.card)
+        if not self._is_dry_run(kwargs):
+            if instance.statement.pk is None:
+                instance.statement.save()
+            instance.save(force_insert=True)
+        self.added.append((self.row, instance))
+
+
+def statement_problems(result) -> list[RowProblem]:
+    order = {name: n for n, name in enumerate(STATEMENT_COLUMN_NAMES)}
+    problems = [
+        RowProblem(row=invalid.number + 1, errors=sorted(
+            (("row" if column == NON_FIELD_ERRORS else column, messages)
+             for column, messages in invalid.error_dict.items()),
+            key=lambda item: order.get(item[0], len(order))))
+        for invalid in result.invalid_rows
+    ]
+    for error_row in result.error_rows:
+        for error in error_row.errors:
+            logger.warning("Statement import row %s failed", error_row.number,
+                           exc_info=error.error)
+        problems.append(RowProblem(row=error_row.number + 1, errors=[
+            ("row", ["This row could not be saved. Check its values and try again"])]))
+    return sorted(problems, key=lambda p: p.row)

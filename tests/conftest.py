@@ -17,11 +17,24 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic"
 
 @pytest.fixture(autouse=True)
 def _fast_tests(settings):
-    """Tests render templates without running collectstatic first, and hash test passwords
-    quickly (the real hasher costs about a second per user on a busy 2-core machine)."""
+    """Tests render templates without running collectstatic first, hash test passwords
+    quickly (the real hasher costs about a second per user on a busy 2-core machine), and
+    compute the Learning page afresh each time."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.LEARNING_FIGURES_SECONDS = 0  # no figures kept from one test to the next
     settings.STORAGES = {**settings.STORAGES, "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
+    """The test run creates, migrates and empties its own database, so it connects as the
+    owner role. Outside tests the app connects as the runtime role (with the embedded server,
+    liberated_app); tests/security/test_tampering.py checks what that role may do."""
+    from django.conf import settings
+    owner = settings.DATABASES["owner"]
+    settings.DATABASES["default"].update(
+        {key: owner[key] for key in ("NAME", "USER", "PASSWORD", "HOST", "PORT") if key in owner})
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from accounts.models import AccessLog
 from accounts.shortcuts import render_form
 from caseload.forms import CaseFilterForm, CaseForm, CloseCaseForm, PersonForm
-from caseload.models import Case, Person
+from caseload.models import Case, Person, Stale, edit_stamp, save_unless_changed
 from caseload.permissions import (
     case_for_access_log,
     case_for_user,
@@ -28,7 +28,7 @@ def _caseload(request, *, mine: bool):
     """Runs a fixed number of queries whatever the number of cases."""
     require_read(request.user)
     cases = Case.objects.for_user(request.user)
-    leads = (request.user.__class__.objects.filter(led_cases__in=cases).distinct()
+    leads = (request.user.__class__.objects.filter(pk__in=cases.values("lead"))
              .order_by("first_name"))
     filters = CaseFilterForm(request.GET or None, leads=leads)
     filters.is_valid()
@@ -122,10 +122,23 @@ def case_detail(request, pk):
 
 @require_http_methods(["GET", "POST"])
 def case_edit(request, pk):
+    """If anyone changed the case since the form was opened, nothing is overwritten: the form
+    comes back (409) with the user's choices and the details as they are now."""
     case = case_for_user(request.user, pk, change=True)
     form = CaseForm(request.POST or None, instance=case, team=case.team)
     if request.method == "POST" and form.is_valid():
-        form.save()
+        try:
+            save_unless_changed(form.save(commit=False), seen=form.cleaned_data["seen"])
+        except Stale:
+            current = case_for_user(request.user, pk, change=True)
+            form.add_error(None, "Someone changed this case's details while you were editing "
+                                 "them, so nothing was saved. The details as they are now are "
+                                 "shown below; your choices are still in the form. Save again "
+                                 "to keep yours.")
+            form.data = form.data.copy()
+            form.data["seen"] = edit_stamp(current)
+            return render(request, "caseload/case_edit.html",
+                          {"form": form, "case": current, "conflict": current}, status=409)
         messages.success(request, "Case details saved.")
         return redirect("caseload:case-detail", pk=case.pk)
     return render_form(request, "caseload/case_edit.html", {"form": form, "case": case}, form)

@@ -7,7 +7,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from caseload.forms import ContactForm
-from caseload.models import Contact
+from caseload.models import Contact, Stale, edit_stamp, save_unless_changed
 from caseload.panels import case_panels
 from caseload.permissions import can_change_cases, case_child_for_user, case_for_user
 
@@ -66,14 +66,28 @@ def contact_create(request, pk):
 
 @require_http_methods(["GET", "POST"])
 def contact_edit(request, pk):
-    """Only the author corrects an entry; the audit trail keeps what it said before."""
+    """Only the author corrects an entry; the audit trail keeps what it said before. If it was
+    corrected since this form was opened (on another device, say), nothing is overwritten: the
+    form comes back (409) with the user's text and the entry as it is now."""
     contact = case_child_for_user(Contact, request.user, pk, change=True)
     if contact.author_id != request.user.pk:
         raise PermissionDenied
     form = ContactForm(request.POST or None, instance=contact, team=contact.case.team,
                        prefix="contact")
     if request.method == "POST" and form.is_valid():
-        form.save()
+        try:
+            save_unless_changed(form.save(commit=False), seen=form.cleaned_data["seen"])
+        except Stale:
+            current = case_child_for_user(Contact, request.user, pk, change=True)
+            form.add_error(None, "This entry was corrected somewhere else while you were "
+                                 "writing, so nothing was saved. It is shown below as it is "
+                                 "now; your text is still in the form. Save again to keep "
+                                 "yours.")
+            form.data = form.data.copy()
+            form.data[form.add_prefix("seen")] = edit_stamp(current)
+            return render(request, "caseload/contact_form.html",
+                          {"form": form, "case": current.case, "contact": current,
+                           "conflict": current}, status=409)
         messages.success(request, "Entry corrected. The earlier wording is kept in its history.")
         return redirect("caseload:case-detail", pk=contact.case_id)
     return render(request, "caseload/contact_form.html",

@@ -1,16 +1,20 @@
 """Logging, reading, correcting, reviewing and voiding purchase-card spend."""
 
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Sum
+from django.db.models import Count, Q, Sum
 from django.http import FileResponse, Http404, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.models import AccessLog
-from accounts.shortcuts import render_form
+from accounts.shortcuts import log_denied, render_form
 from caseload.permissions import can_read_cases
 from purchases.charts import bar_chart, burn_down
 from purchases.forms import AnswerForm, ExportForm, PurchaseForm, ReviewForm, VoidForm
@@ -44,20 +48,66 @@ FILTERS = {
 }
 
 
+@dataclass
+class ListPage:
+    """A page of a list that is never counted as a whole: one row more than the page is read,
+    which tells whether there is a next page."""
+
+    rows: list
+    number: int
+    has_next: bool
+
+    @classmethod
+    def of(cls, queryset, number: int, size: int) -> "ListPage":
+        start = (number - 1) * size
+        rows = list(queryset[start:start + size + 1])
+        return cls(rows[:size], number, len(rows) > size)
+
+
+def _list_month(value: str) -> date | None:
+    """`?month=2026-11` as the month's first day; anything else means no month."""
+    try:
+        return datetime.strptime(value, "%Y-%m").date()
+    except ValueError:
+        return None
+
+
+def _list_months(today: date, count: int = 36) -> list[date]:
+    months = [today.replace(day=1)]
+    while len(months) < count:
+        months.append((months[-1] - timedelta(days=1)).replace(day=1))
+    return months
+
+
 @require_GET
 def purchase_list(request):
-    """The user's reach, a page at a time. Runs a fixed number of queries."""
+    """The user's reach, newest first, a page at a time. Nothing is counted or summed over
+    everything in reach (for leaders and auditors, every purchase ever logged): the number
+    of purchases and their total show for a chosen month, through the index on `date`.
+    Runs a fixed number of queries."""
     require(can_read(request.user))
     show = request.GET.get("show") if request.GET.get("show") in FILTERS else "all"
     purchases = FILTERS[show][1](Purchase.objects.for_user(request.user), request.user)
-    page = Paginator(purchases.select_related("case", "worker", "card").order_by("-date", "-pk"),
-                     PAGE_SIZE).get_page(request.GET.get("page"))
-    total = purchases.counted().aggregate(total=Sum("amount"))["total"]
+    month = _list_month(request.GET.get("month", ""))
+    figures = None
+    if month:
+        purchases = purchases.filter(date__gte=month, date__lt=(month + timedelta(days=32))
+                                     .replace(day=1))
+        figures = purchases.aggregate(count=Count("pk"),
+                                      total=Sum("amount", filter=Q(voided=False)))
+    number = request.GET.get("page", "")
+    page = ListPage.of(purchases.select_related("case", "worker", "card")
+                       .order_by("-date", "-pk"),
+                       min(int(number), 10_000) if number.isdigit() and int(number) else 1,
+                       PAGE_SIZE)
     tabs = [(key, label) for key, (label, _, allowed) in FILTERS.items() if allowed(request.user)]
+    query = {"show": show, **({"month": f"{month:%Y-%m}"} if month else {})}
     template = "purchases/purchase_list.html"
     return render(request, f"{template}#results" if request.htmx else template, {
-        "page": page, "show": show, "tabs": tabs, "total": total,
-        "query_string": f"show={show}", "can_log": can_log(request.user),
+        "page": page, "show": show, "tabs": tabs, "month": month, "figures": figures,
+        "months": _list_months(timezone.localdate()),
+        "month_query": f"&month={month:%Y-%m}" if month else "",
+        "query_string": urlencode(query), "can_log": can_log(request.user),
     })
 
 
@@ -184,6 +234,7 @@ def purchase_review(request, pk):
     require(can_review(request.user))
     purchase = purchase_for_user(request.user, pk)
     if purchase.worker_id == request.user.pk:
+        log_denied(request, 403)
         return render(request, "purchases/purchase_review.html",
                       {"purchase": purchase, "own": True}, status=403)
     if purchase.voided:

@@ -68,3 +68,15 @@ document.addEventListener('htmx:error', (event) => {
 })
 
 window.addEventListener('online', retryPending)
+
+// "Show more people" adds the next people below; focus moves to the first of them, so the
+// keyboard carries on from there (the link that had focus is gone).
+function focusAddedPeople () {
+  const heading = document.querySelector('.app-entry [data-focus-here]')
+  if (!heading) return
+  heading.removeAttribute('data-focus-here')
+  heading.focus()
+}
+
+document.addEventListener('htmx:after:swap', focusAddedPeople)
+document.addEventListener('htmx:afterSwap', focusAddedPeople)

@@ -14,12 +14,14 @@ PRODUCTION_ENV = {
     "LIBERATED_ENV": "production",
     "SECRET_KEY": secrets.token_urlsafe(50),
     "ALLOWED_HOSTS": "liberated.example.org",
-    "DATABASE_URL": "postgres://liberated@db.example.org:5432/liberated",
+    "DATABASE_URL": "postgres://liberated_app@db.example.org:5432/liberated",
+    "DATABASE_OWNER_URL": "postgres://liberated_owner@db.example.org:5432/liberated",
 }
 
 
 def manage(*args, env):
     clean = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "DATABASE_URL",
+                                                               "DATABASE_OWNER_URL",
                                                                "LIBERATED_ENV", "DEBUG",
                                                                "DJANGO_ALLOW_ASYNC_UNSAFE"}}
     return subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env={**clean, **env},

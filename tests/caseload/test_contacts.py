@@ -57,7 +57,8 @@ def test_only_the_author_corrects_an_entry_and_history_is_kept(
     assert signed_in(coordinator).get(f"/cases/contacts/{contact.pk}/edit").status_code == 403
     client = signed_in(caseworker)
     response = client.post(f"/cases/contacts/{contact.pk}/edit", {
-        "contact-kind": "home_visit", "contact-what_happened": "Corrected wording"})
+        "contact-kind": "home_visit", "contact-what_happened": "Corrected wording",
+        "contact-seen": contact.updated_at.isoformat()})
     assert response.status_code == 302
     contact.refresh_from_db()
     assert contact.what_happened == "Corrected wording"

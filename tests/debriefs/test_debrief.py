@@ -84,7 +84,61 @@ def test_debrief_page_queries_do_not_grow_with_60_cases(
     client = signed_in(coordinator)
     with django_assert_max_num_queries(24):
         response = client.get(f"/debriefs/{debrief.pk}/")
-    assert response.text.count('class="app-entry govuk') == 60
+    assert response.text.count('class="app-entry govuk') == 30  # the first 30, then more
+    assert "Showing 1 to 30 of 60 people" in response.text
+    with django_assert_max_num_queries(12):
+        more = client.get(f"/debriefs/{debrief.pk}/?from=30", HTTP_HX_REQUEST="true")
+    assert more.text.count('class="app-entry govuk') == 30 and "<html" not in more.text
+    assert "Show more people" not in more.text  # that was everyone
+
+
+def many_open_cases(team, lead, n):
+    """n open cases with a main person each, written in bulk (the factories take too long)."""
+    from caseload.models import Case, Person
+
+    cases = Case.objects.bulk_create(
+        [Case(team=team, lead=lead, number=k, reference=f"{team.case_prefix}-{k:04d}",
+              source="recovery_list") for k in range(1, n + 1)])
+    Person.objects.bulk_create([Person(case=case, name=f"Person {case.number}",
+                                       relationship="main") for case in cases])
+    return cases
+
+
+def test_debrief_page_shows_400_open_cases_30_at_a_time_in_fixed_queries(
+        signed_in, coordinator, team, debrief, django_assert_max_num_queries):
+    cases = many_open_cases(team, coordinator, 400)
+    busy = cases[-1]
+    ContactFactory(case=busy, what_happened="Got the gas back on")
+    client = signed_in(coordinator)
+    with django_assert_max_num_queries(24):
+        response = client.get(f"/debriefs/{debrief.pk}/")
+    page = response.text
+    assert page.count('class="app-entry govuk') == 30
+    assert "400 open cases" in page and "Showing 1 to 30 of 400 people" in page
+    assert page.index(f'id="case-{busy.pk}"') < page.index(f'id="case-{cases[0].pk}"')
+    assert f'href="/debriefs/{debrief.pk}/?from=30#people"' in page  # works without htmx
+    with django_assert_max_num_queries(12):
+        more = client.get(f"/debriefs/{debrief.pk}/?from=370", HTTP_HX_REQUEST="true")
+    assert more.text.count('class="app-entry govuk') == 30
+    assert f'id="case-{cases[-2].pk}"' in more.text  # the last of the list, in case order
+    assert "data-focus-here" in more.text  # focus moves to the first person added
+    plain = client.get(f"/debriefs/{debrief.pk}/?from=30")
+    assert plain.text.count('class="app-entry govuk') == 30 and "back to the first" in plain.text
+
+
+def test_the_quick_entry_post_runs_a_few_queries_and_saves(
+        signed_in, coordinator, debrief, case, django_assert_max_num_queries):
+    client = signed_in(coordinator)
+    client.get("/")  # the session and its CSRF token, as on the page
+    # The session, the user, their capabilities, the debrief and the case; then the write.
+    # (Two more are the savepoint around the write, which only the tests' transaction adds.)
+    with django_assert_max_num_queries(8):
+        first = entry_post(client, debrief, case, "working")
+    assert first.status_code == 200 and "Saved at" in first.text
+    with django_assert_max_num_queries(9):
+        again = entry_post(client, debrief, case, "stuck", "Rent sorted", version="1")
+    assert again.status_code == 200 and 'value="2"' in again.text
+    assert Entry.objects.get().progress == "stuck"
 
 
 def test_strokes_and_new_activities_tally_as_five_bar_gates(signed_in, caseworker, debrief):

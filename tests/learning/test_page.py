@@ -165,3 +165,21 @@ def test_the_page_runs_the_same_queries_however_much_data(request, signed_in, st
     with django_assert_max_num_queries(40):
         after = page_queries(client, url)
     assert after == before
+
+
+def test_figures_are_kept_for_a_few_minutes_and_say_how_old_they_are(
+        signed_in, coordinator, story, settings, django_assert_max_num_queries):
+    from django.core.cache import cache
+
+    settings.LEARNING_FIGURES_SECONDS = 300
+    cache.clear()
+    client = signed_in(coordinator)
+    first = main(client.get("/learning/?months=3"))
+    assert "Figures as of " in first and "worked out again every 5 minutes" in first
+    more_of_everything(story.team, story.cases["A"].lead, 5)
+    with django_assert_max_num_queries(6):  # sign-in, the team and period, no figures
+        again = main(client.get("/learning/?months=3"))
+    assert again == first  # the same figures, with the same time on them
+    six_months = main(client.get("/learning/?months=6"))
+    assert "From 1 January 2026" in six_months and six_months != first
+    cache.clear()

@@ -1,9 +1,13 @@
 """The purchase list and page, corrections, voiding and the history."""
 
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import get_resolver
+from django.utils import timezone
 
 from accounts.roles import Role
 from purchases.models import Purchase
@@ -17,10 +21,36 @@ def test_list_shows_the_teams_spend_and_its_total_without_voided(
         signed_in, caseworker, case, purchase, other_purchase):
     voided = PurchaseFactory(case=case, merchant="Oops Ltd", amount=Decimal("99.00"))
     voided.void(by=caseworker, reason="Logged twice")
-    page = signed_in(caseworker).get("/purchases/").text
+    month = timezone.localdate().strftime("%Y-%m")
+    page = signed_in(caseworker).get(f"/purchases/?month={month}").text
     assert "Asda" in page and "Greggs" not in page
-    assert "2 purchases, £23.50 in total" in page
+    assert "2 purchases in " in page and ", £23.50 in total" in page
     assert 'class="govuk-table__row app-voided"' in page
+
+
+def test_without_a_month_nothing_in_reach_is_counted_or_summed(
+        signed_in, auditor, purchase, other_purchase):
+    client = signed_in(auditor)
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get("/purchases/").text
+    assert "Asda" in page and "Greggs" in page and "in total" not in page
+    assert not [q for q in queries.captured_queries if "COUNT(" in q["sql"]
+                or "SUM(" in q["sql"]]
+    last_month = (timezone.localdate().replace(day=1) - timedelta(days=1)).strftime("%Y-%m")
+    page = client.get(f"/purchases/?month={last_month}").text
+    assert "No purchases to show here in" in page
+
+
+def test_the_list_pages_on_without_a_count(signed_in, caseworker, case, card):
+    for n in range(55):
+        PurchaseFactory(case=case, card=card, merchant=f"Shop {n}")
+    client = signed_in(caseworker)
+    first = client.get("/purchases/?show=all").text
+    assert 'rel="next"' in first and 'rel="prev"' not in first and "Page 1" in first
+    second = client.get("/purchases/?show=all&page=2").text
+    assert second.count('<tr class="govuk-table__row') == 6  # header + the last 5
+    assert 'rel="next"' not in second and 'rel="prev"' in second
+    assert client.get("/purchases/?page=nonsense").status_code == 200
 
 
 @pytest.mark.parametrize("show, present, absent", [

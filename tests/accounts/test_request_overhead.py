@@ -1,0 +1,97 @@
+"""What every signed-in request costs before the page does anything: the session, the user,
+their roles and capabilities (one query together), the second step for those who need it, and
+no session write unless the idle expiry is due to be pushed back."""
+
+import pytest
+from django.conf import settings
+from django.contrib.sessions.models import Session
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from accounts.roles import Role
+
+pytestmark = pytest.mark.django_db
+
+
+def home_queries(client) -> list[str]:
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get("/")
+    assert response.status_code == 200
+    return [q["sql"] for q in queries.captured_queries]
+
+
+def expiry(client):
+    return Session.objects.get(session_key=client.session.session_key).expire_date
+
+
+def test_a_signed_in_page_reads_session_user_and_access_and_writes_nothing(signed_in,
+                                                                           make_user):
+    client = signed_in(make_user())
+    client.get("/")
+    queries = home_queries(client)
+    assert len(queries) == 3  # the session, the user, their roles and capabilities
+    assert not [q for q in queries if q.startswith(("UPDATE", "INSERT", "DELETE"))]
+
+
+def test_a_caseworkers_home_page_reads_roles_and_capabilities_once(signed_in, caseworker):
+    client = signed_in(caseworker)
+    response = client.get("/")
+    assert "Your people today" in response.text  # the caseworker's section: roles were read
+    assert "Cases" in response.text  # the navigation: capabilities were read
+    assert len(home_queries(client)) == 3
+
+
+def test_two_step_sign_in_adds_only_the_device_lookup(signed_in, leader):
+    client = signed_in(leader)
+    response = client.get("/")
+    assert "Air cover and review" in response.text
+    assert len(home_queries(client)) == 4
+
+
+def test_roles_and_capabilities_come_from_one_query(make_user):
+    user = make_user(Role.COORDINATOR, Role.CASEWORKER)
+    with CaptureQueriesContext(connection) as queries:
+        assert user.has_perm("accounts.run_debriefs")
+        assert user.has_perm("accounts.work_cases")
+        assert not user.has_perm("accounts.see_all_teams")
+        assert user.role_names == {Role.COORDINATOR, Role.CASEWORKER}
+        assert user.get_all_permissions() >= {"accounts.run_debriefs", "accounts.work_cases"}
+    assert len(queries) == 1
+
+
+def test_a_direct_permission_counts_as_well_as_the_roles(make_user):
+    from django.contrib.auth.models import Permission
+
+    user = make_user()
+    user.user_permissions.add(Permission.objects.get(codename="view_learning"))
+    assert user.has_perm("accounts.view_learning")
+    assert user.role_names == set()
+
+
+def test_idle_sessions_expire_after_30_minutes(signed_in, make_user):
+    assert settings.SESSION_COOKIE_AGE == 30 * 60
+    client = signed_in(make_user())
+    Session.objects.filter(session_key=client.session.session_key).update(
+        expire_date=timezone.now() - timezone.timedelta(seconds=1))
+    response = client.get("/")
+    assert response.status_code == 302 and response["Location"].startswith("/account/sign-in")
+
+
+def test_the_idle_expiry_is_renewed_at_most_once_a_minute(signed_in, make_user):
+    client = signed_in(make_user())
+    client.get("/")
+    first = expiry(client)
+    client.get("/")
+    assert expiry(client) == first  # used again within the minute: no write
+
+    session = client.session
+    session["renewed_at"] = timezone.now().timestamp() - settings.SESSION_RENEW_AFTER - 1
+    session.save()
+    saved = expiry(client)
+    Session.objects.filter(session_key=session.session_key).update(
+        expire_date=saved - timezone.timedelta(minutes=20))  # as if idle for 20 minutes
+    client.get("/")
+    renewed = expiry(client)
+    assert renewed >= saved  # pushed back to 30 minutes from now
+    assert renewed - timezone.now() > timezone.timedelta(minutes=29)
