@@ -12,8 +12,8 @@ import zipfile
 from collections.abc import Iterable
 from datetime import date, datetime
 from decimal import Decimal
+from html import escape
 from typing import IO
-from xml.sax.saxutils import escape
 
 EPOCH = datetime(1899, 12, 30)  # day 0 of spreadsheets' 1900 date system
 DAY_STYLE, MOMENT_STYLE = 1, 2  # indexes into cellXfs below
@@ -73,7 +73,7 @@ def cell(ref: str, value) -> str:
     if value is None or value == "":
         return ""
     if isinstance(value, str):
-        text = escape(ILLEGAL.sub("", value))
+        text = escape(ILLEGAL.sub("", value), quote=False)
         return f'<c r="{ref}" t="inlineStr"><is><t xml:space="preserve">{text}</t></is></c>'
     if isinstance(value, bool):
         return f'<c r="{ref}" t="b"><v>{int(value)}</v></c>'

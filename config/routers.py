@@ -10,7 +10,7 @@ from collections.abc import Callable
 from contextvars import ContextVar
 from functools import wraps
 
-from django.db import connections
+from django.conf import settings
 
 REPLICA = "replica"
 _reading_from_replica: ContextVar[bool] = ContextVar("reading_from_replica", default=False)
@@ -46,7 +46,7 @@ def _on_replica(chunks):
 
 class ReplicaRouter:
     def db_for_read(self, model, **hints):
-        if _reading_from_replica.get() and REPLICA in connections.settings:
+        if _reading_from_replica.get() and settings.READ_REPLICA:
             return REPLICA
         return None
 

@@ -6,6 +6,7 @@ Anything else is production: every secure default is on and SECRET_KEY must be s
 See docs/operations.md for the full list of variables.
 """
 
+import json
 import os
 import secrets
 from datetime import timedelta
@@ -156,6 +157,17 @@ for _database in DATABASES.values():
     _database.setdefault("OPTIONS", {})
 # Tests have one database, made by the owner (tests/conftest.py): `owner` mirrors `default`.
 DATABASES["owner"]["TEST"] = {"MIRROR": "default"}
+# A read replica for the pages that only report (config/routers.py, docs/scaling.md). Without
+# DATABASE_REPLICA_URL the alias is the primary again and nothing is routed to it.
+DATABASE_REPLICA_URL = os.environ.get("DATABASE_REPLICA_URL", "")
+READ_REPLICA = bool(DATABASE_REPLICA_URL)
+DATABASES["replica"] = {
+    **(dj_database_url.parse(DATABASE_REPLICA_URL, conn_max_age=600, conn_health_checks=True)
+       if READ_REPLICA else DATABASES["default"]),
+    "TEST": {"MIRROR": "default"},
+}
+DATABASES["replica"].setdefault("OPTIONS", {})
+DATABASE_ROUTERS = ["config.routers.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
@@ -215,8 +227,10 @@ STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", VAR_DIR / "staticfiles"))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
 STORAGES = {
+    # Receipts. For object storage (docs/scaling.md), the backend's options as JSON.
     "default": {"BACKEND": os.environ.get("FILE_STORAGE_BACKEND",
-                                          "django.core.files.storage.FileSystemStorage")},
+                                          "django.core.files.storage.FileSystemStorage"),
+                "OPTIONS": json.loads(os.environ.get("FILE_STORAGE_OPTIONS") or "{}")},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
                     if not DEBUG else "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounts.models import AccessLog
 from accounts.shortcuts import render_form
 from caseload.models import Case
+from config.routers import replica_reads
 from issues.forms import (
     CloseIssueForm,
     IssueFilterForm,
@@ -280,6 +281,7 @@ def new_normal(request):
     return render(request, "issues/new_normal.html", {"page": page})
 
 
+@replica_reads
 @require_GET
 def issue_export(request, fmt):
     """The log's filtered set (say, macro issues for lobbying) as CSV or XLSX, streamed.

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.views.decorators.http import require_GET
 
+from config.routers import replica_reads
 from learning.figures import Period
 from learning.forms import DEFAULT_MONTHS, LearningFilterForm
 from learning.panels import BUILDERS, build_sections
@@ -50,6 +51,7 @@ def _download(scope: Scope, panel_id: str) -> HttpResponse:
     return response
 
 
+@replica_reads
 @require_GET
 def learning(request):
     """Every figure for a team (or every team) over a period; `?download=<figure>` gives one

@@ -33,8 +33,10 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
     liberated_app); tests/security/test_tampering.py checks what that role may do."""
     from django.conf import settings
     owner = settings.DATABASES["owner"]
-    settings.DATABASES["default"].update(
-        {key: owner[key] for key in ("NAME", "USER", "PASSWORD", "HOST", "PORT") if key in owner})
+    for alias in ("default", "replica"):  # the replica mirrors the test database
+        settings.DATABASES[alias].update({key: owner[key] for key in
+                                          ("NAME", "USER", "PASSWORD", "HOST", "PORT")
+                                          if key in owner})
 
 
 @pytest.fixture

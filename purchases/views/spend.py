@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounts.models import AccessLog
 from accounts.shortcuts import log_denied, render_form
 from caseload.permissions import can_read_cases
+from config.routers import replica_reads
 from purchases.charts import bar_chart, burn_down
 from purchases.forms import AnswerForm, ExportForm, PurchaseForm, ReviewForm, VoidForm
 from purchases.models import Purchase
@@ -286,6 +287,7 @@ def receipt_download(request, pk):
     return response
 
 
+@replica_reads
 @require_GET
 def purchase_export(request):
     """The filter form; with ?format=csv or xlsx, the matching purchases as a download,
@@ -310,6 +312,7 @@ def purchase_export(request):
                                      "spreadsheetml.sheet")
 
 
+@replica_reads
 @require_GET
 def spend_overview_page(request):
     """This period's spend for one team against its pot, with charts and the same figures in

@@ -5,6 +5,7 @@ from django.views.decorators.http import require_GET
 
 from accounts.models import AccessLog
 from accounts.shortcuts import render_form
+from config.routers import replica_reads
 from purchases.models import Purchase
 from purchases.permissions import require
 from purchases.transparency import (
@@ -16,6 +17,7 @@ from purchases.transparency import (
 )
 
 
+@replica_reads
 @require_GET
 def transparency_export(request):
     """The period form; with ?format=csv or xlsx, the file as a download, streamed. Every

@@ -1,0 +1,76 @@
+"""Reporting pages read from a replica when one is configured (config/routers.py).
+
+In tests the `replica` alias mirrors the test database through a connection of its own, which
+sees only committed rows: these tests commit (transaction=True).
+"""
+
+import pytest
+from django.db import connections
+from django.test.utils import CaptureQueriesContext
+
+from config.routers import ReplicaRouter
+from tests.factories import CaseFactory
+from tests.purchases.factories import CardFactory, PurchaseFactory
+
+pytestmark = pytest.mark.django_db(transaction=True, databases=["default", "replica"])
+
+
+def _tables(queries) -> str:
+    return " ".join(query["sql"] for query in queries)
+
+
+@pytest.fixture
+def spend(caseworker, team):
+    case = CaseFactory(team=team)
+    return PurchaseFactory(case=case, worker=caseworker,
+                           card=CardFactory(holder=caseworker, team=team),
+                           merchant="Replica Stores")
+
+
+def test_a_reporting_page_reads_from_the_replica_and_the_session_from_the_primary(
+        settings, signed_in, leader, spend):
+    settings.READ_REPLICA = True
+    client = signed_in(leader)
+    with (CaptureQueriesContext(connections["replica"]) as replica,
+          CaptureQueriesContext(connections["default"]) as primary):
+        response = client.get("/learning/")
+    assert response.status_code == 200
+    assert "purchases_purchase" in _tables(replica)
+    assert "django_session" in _tables(primary)
+    assert "django_session" not in _tables(replica)
+
+
+def test_a_streamed_export_reads_its_rows_from_the_replica_and_logs_on_the_primary(
+        settings, signed_in, auditor, spend):
+    settings.READ_REPLICA = True
+    client = signed_in(auditor)
+    with (CaptureQueriesContext(connections["replica"]) as replica,
+          CaptureQueriesContext(connections["default"]) as primary):
+        response = client.get("/purchases/export?format=csv")
+        body = b"".join(response.streaming_content).decode()
+    assert "Replica Stores" in body
+    assert 'FROM "purchases_purchase"' in _tables(replica)
+    assert 'INSERT INTO "accounts_accesslog"' in _tables(primary)
+    assert "INSERT" not in _tables(replica)
+
+
+def test_other_pages_and_writes_stay_on_the_primary(settings, signed_in, caseworker, spend):
+    settings.READ_REPLICA = True
+    client = signed_in(caseworker)
+    with CaptureQueriesContext(connections["replica"]) as replica:
+        assert client.get("/cases/").status_code == 200
+        assert client.get(f"/purchases/{spend.pk}/").status_code == 200
+    assert len(replica) == 0
+
+
+def test_without_a_replica_nothing_is_routed(settings, signed_in, leader, spend):
+    settings.READ_REPLICA = False
+    with CaptureQueriesContext(connections["replica"]) as replica:
+        assert signed_in(leader).get("/learning/").status_code == 200
+    assert len(replica) == 0
+
+
+def test_the_replica_is_never_migrated():
+    router = ReplicaRouter()
+    assert router.allow_migrate("replica", "caseload") is False
+    assert router.allow_migrate("default", "caseload") is None
