@@ -50,7 +50,7 @@ cases AS (
 ),
 numbered AS (
     SELECT i, c.id AS case_id, c.lead_id, c.card_id,
-           current_date - ((i * 7919) %% 1095)::int AS day
+           current_date - ((i::bigint * 7919) %% 1095)::int AS day
     FROM generate_series(%(first)s, %(last)s) AS g(i)
     JOIN cases c ON c.n = i %% (SELECT count(*) FROM cases)
 )

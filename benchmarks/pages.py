@@ -243,7 +243,7 @@ def _url(name: str, *args) -> str | None:
 
 
 def key_pages(f: dict) -> list[Page]:
-    spend = _url("purchases:spend-overview") or _url("purchases:spend")
+    spend = _url("purchases:overview")
     export = _url("purchases:export")
     return [
         Page("healthz", None, "/healthz"),

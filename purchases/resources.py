@@ -16,13 +16,13 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.db.models import Case, CharField, Value, When
 from django.utils import timezone
 from import_export import fields, resources, widgets
 from tablib import Dataset
 
 from accounts import exports
-from accounts.exports import LookupWidget, value_rows
-from accounts.models import User
+from accounts.exports import StaffNameWidget, copy_csv_chunks, value_rows
 from caseload.models import ONE_LINE
 from purchases.models import MAX_AMOUNT, Card, Purchase, Statement, StatementLine, month_end
 
@@ -48,6 +48,16 @@ class YesNoWidget(widgets.BooleanWidget):
     def for_export(self):
         return lambda value: "Yes" if value else "No"
 
+    def as_sql(self, attribute: str):
+        return Case(When(**{attribute: True}, then=Value("Yes")), default=Value("No"))
+
+
+class PresentWidget(YesNoWidget):
+    """Yes when the text (a file's name, say) is there."""
+
+    def as_sql(self, attribute: str):
+        return Case(When(**{f"{attribute}__gt": ""}, then=Value("Yes")), default=Value("No"))
+
 
 class ChoiceWidget(widgets.Widget):
     """A choice's label, from its stored value."""
@@ -62,11 +72,10 @@ class ChoiceWidget(widgets.Widget):
     def for_export(self):
         return self.render
 
-
-def staff_names() -> dict[int, str]:
-    """Every user's name as the service shows it, by id: one query, a few hundred rows."""
-    return {user.pk: str(user) for user in
-            User.objects.only("username", "first_name", "last_name")}
+    def as_sql(self, attribute: str):
+        return Case(*(When(**{attribute: value}, then=Value(label))
+                      for value, label in self.labels.items()),
+                    default=Value(""), output_field=CharField())
 
 
 def _yes_no(name: str, label: str) -> fields.Field:
@@ -75,7 +84,7 @@ def _yes_no(name: str, label: str) -> fields.Field:
 
 def _person(name: str, label: str) -> fields.Field:
     return fields.Field(attribute=f"{name}_id", column_name=label,
-                        widget=LookupWidget(staff_names))
+                        widget=StaffNameWidget())
 
 
 class PurchaseResource(resources.Resource):
@@ -104,7 +113,7 @@ class PurchaseResource(resources.Resource):
     advice_asked = _yes_no("advice_asked", "Advice asked")
     advice_given = fields.Field(attribute="advice_given", column_name="Advice given")
     receipt = fields.Field(attribute="receipt", column_name="Receipt present",
-                           widget=YesNoWidget())
+                           widget=PresentWidget())
     review_verdict = fields.Field(attribute="review_verdict", column_name="Review verdict",
                                   widget=ChoiceWidget(Purchase.Verdict.choices))
     reviewed_by = _person("reviewed_by", "Reviewed by")
@@ -127,8 +136,8 @@ def export_queryset(queryset):
     return queryset.order_by("date", "pk")
 
 
-def csv_chunks(queryset) -> Iterator[str]:
-    return exports.csv_chunks(value_rows(PurchaseResource(), export_queryset(queryset)))
+def csv_chunks(queryset) -> Iterator[bytes]:
+    return copy_csv_chunks(PurchaseResource(), export_queryset(queryset))
 
 
 def xlsx_file(queryset):

@@ -65,8 +65,8 @@ def published(queryset):
     return queryset.counted().order_by("date", "pk")
 
 
-def csv_chunks(queryset) -> Iterator[str]:
-    return exports.csv_chunks(value_rows(TransparencyResource(), published(queryset)))
+def csv_chunks(queryset) -> Iterator[bytes]:
+    return exports.copy_csv_chunks(TransparencyResource(), published(queryset))
 
 
 def xlsx_file(queryset):
