@@ -2,7 +2,10 @@ import datetime
 
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
+from django.db.models import Q
 from django.utils import timezone
+
+from accounts.models import AccessLog
 
 WIDGET_CLASSES = {
     "textinput": "govuk-input", "numberinput": "govuk-input", "emailinput": "govuk-input",
@@ -147,3 +150,45 @@ class SecondFactorForm(GovukFormMixin, forms.Form):
 
     def clean_code(self):
         return "".join(ch for ch in self.cleaned_data["code"] if ch.isalnum())
+
+
+class AccessLogSearchForm(GovukFormMixin, forms.Form):
+    """Who looked at what: by the record's reference, the member of staff, the kind of look
+    and the dates. Every field may be left empty."""
+
+    reference = forms.CharField(
+        label="Case reference or record", required=False, max_length=40,
+        help_text="For example RS-0042: finds views of the case, its receipts and its "
+                  "subject-access exports",
+        widget=forms.TextInput({"class": "govuk-input--width-10", "spellcheck": "false"}))
+    who = forms.CharField(label="Who looked", required=False, max_length=150,
+                          help_text="Part of a member of staff's username or name",
+                          widget=forms.TextInput({"class": "govuk-input--width-20"}))
+    action = forms.ChoiceField(label="What they did", required=False,
+                               choices=[("", "Anything"), *AccessLog.Action.choices])
+    date_from = DateField(label="From", required=False, past_only=True)
+    date_to = DateField(label="To", required=False, past_only=True)
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("date_from"), data.get("date_to")
+        if start and end and end < start:
+            self.add_error("date_to", "The end date must be the same as or after the start date")
+        return data
+
+    def filter(self, entries):
+        data = self.cleaned_data
+        if data["reference"]:
+            entries = entries.filter(label__icontains=data["reference"].strip())
+        if data["who"]:
+            who = data["who"].strip()
+            entries = entries.filter(Q(user__username__icontains=who)
+                                     | Q(user__first_name__icontains=who)
+                                     | Q(user__last_name__icontains=who))
+        if data["action"]:
+            entries = entries.filter(action=data["action"])
+        if data["date_from"]:
+            entries = entries.filter(at__date__gte=data["date_from"])
+        if data["date_to"]:
+            entries = entries.filter(at__date__lte=data["date_to"])
+        return entries

@@ -34,7 +34,8 @@ SECTIONS = {
         "issues the team cannot solve alone.",
         [("Holds to decide", "caseload:hold-list"), ("Spend to review", "purchases:review-queue"),
          ("Open issues by level and owner", "issues:issue-grid"), ("Learning", "learning"),
-         ("Subject-access requests", "privacy:request-list")],
+         ("Subject-access requests", "privacy:request-list"),
+         ("Who looked at what (access log)", "accounts:access-log")],
     ),
     Role.AUDITOR: (
         "Purchase records",
@@ -46,7 +47,8 @@ SECTIONS = {
         "Manage the service",
         "Add people and teams, give people their roles, and set up cards and budget pots.",
         [("Users and teams", "admin:index"),
-         ("Subject-access requests", "privacy:request-list")],
+         ("Subject-access requests", "privacy:request-list"),
+         ("Who looked at what (access log)", "accounts:access-log")],
     ),
 }
 

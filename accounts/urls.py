@@ -9,4 +9,5 @@ urlpatterns = [
     path("sign-out", views.sign_out, name="sign-out"),
     path("two-step", views.mfa_verify, name="mfa-verify"),
     path("two-step/set-up", views.mfa_setup, name="mfa-setup"),
+    path("access-log", views.access_log, name="access-log"),
 ]

@@ -17,8 +17,9 @@ from django_otp import login as otp_login
 from django_otp import match_token
 
 from accounts import mfa
-from accounts.forms import SecondFactorForm, SignInForm
+from accounts.forms import AccessLogSearchForm, SecondFactorForm, SignInForm
 from accounts.home import home_sections
+from accounts.models import AccessLog
 from accounts.shortcuts import log_denied, render_form
 
 logger = logging.getLogger(__name__)
@@ -137,3 +138,30 @@ def mfa_verify(request):
                                "or a recovery code you have not used.")
     return render_form(request, "accounts/mfa_verify.html",
                        {"form": form, "next": _safe_next(request, "")}, form)
+
+
+ACCESS_LOG_PAGE = 50
+
+
+@require_GET
+def access_log(request):
+    """Who looked at which record: leaders and admins search the access log, newest first,
+    50 at a time ("Older entries" follows on from the last one shown, with no count)."""
+    if not request.user.has_perm("accounts.read_access_log"):
+        raise PermissionDenied
+    form = AccessLogSearchForm(request.GET or None)
+    entries = AccessLog.objects.select_related("user")
+    if form.is_bound and not form.is_valid():
+        return render_form(request, "accounts/access_log.html", {"form": form}, form)
+    if form.is_bound:
+        entries = form.filter(entries)
+    before = request.GET.get("before", "")
+    if before.isdigit():
+        entries = entries.filter(pk__lt=int(before))
+    page = list(entries.order_by("-pk")[:ACCESS_LOG_PAGE + 1])
+    older = page[ACCESS_LOG_PAGE - 1].pk if len(page) > ACCESS_LOG_PAGE else None
+    query = request.GET.copy()
+    query.pop("before", None)
+    return render(request, "accounts/access_log.html", {
+        "form": form, "entries": page[:ACCESS_LOG_PAGE], "older": older,
+        "query_string": query.urlencode(), "searched": form.is_bound})

@@ -277,7 +277,7 @@ def receipt_download(request, pk):
     if not purchase.receipt:
         raise Http404
     AccessLog.record(request, purchase, action=AccessLog.Action.DOWNLOAD,
-                     label=f"Receipt for purchase {purchase.pk}")
+                     label=f"Receipt for purchase {purchase.pk} on {purchase.case.reference}")
     extension = purchase.receipt.name.rsplit(".", 1)[-1]
     response = FileResponse(purchase.receipt.open("rb"), as_attachment=True,
                             filename=f"receipt-{purchase.pk}.{extension}",
