@@ -295,14 +295,22 @@ def _months_back(today: date, count: int) -> list[tuple[date, date]]:
     return months[::-1]
 
 
-def _day_in(month: tuple[date, date], cases, rng: random.Random, *, settled: int = 5):
-    """A day in the month and a case that had been open at least `settled` days by then."""
+def _day_in(month: tuple[date, date], cases, rng: random.Random, *, settled: int = 5,
+            oldest_first: set | None = None):
+    """A day in the month and a case that had been open at least `settled` days by then: any
+    such case, or with `oldest_first` (a set of cases already chosen, which grows) the
+    longest-open case not chosen yet, so the people known longest have the fullest stories."""
     first, last = month
     for _ in range(50):
         day = first + timedelta(days=rng.randint(0, (last - first).days))
         open_then = [c for c in cases if c[0].opened_on + timedelta(days=settled) <= day <= c[2]]
+        if oldest_first is not None:
+            open_then = [c for c in open_then if c[0].pk not in oldest_first][:1]
         if open_then:
-            return day, rng.choice(open_then)
+            chosen = rng.choice(open_then)
+            if oldest_first is not None:
+                oldest_first.add(chosen[0].pk)
+            return day, chosen
     raise ValueError(f"No case open in {first:%B %Y}")
 
 
@@ -310,8 +318,10 @@ def _holds(cases, months, today: date, leader, rng: random.Random) -> list[Hold]
     """More holds asked for each month. The newest two wait for a decision, one was declined,
     those older than two months have mostly ended, and two granted holds are due for review."""
     holds = []
+    held: set[int] = set()
     asked_days = [day_case for month, n in zip(months, HOLDS_ASKED, strict=True)
-                  for day_case in (_day_in(month, cases, rng, settled=7) for _ in range(n))]
+                  for day_case in (_day_in(month, cases, rng, settled=7, oldest_first=held)
+                                   for _ in range(n))]
     asked_days.sort(key=lambda day_case: day_case[0])
     waiting = {len(asked_days) - 1, len(asked_days) - 2}
     for h, (day, (case, name, _)) in enumerate(asked_days):
