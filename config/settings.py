@@ -274,6 +274,9 @@ PGHISTORY_DEFAULT_TRACKERS = (
 PGHISTORY_CONTEXT_FIELD = pghistory.ContextJSONField()
 PGHISTORY_MIDDLEWARE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
 
+# The Learning page keeps a team's figures this long in each process, and says "as of HH:MM".
+LEARNING_FIGURES_SECONDS = int(os.environ.get("LEARNING_FIGURES_SECONDS", "300"))
+
 # Retention (`manage.py apply_retention`, run daily). Everything personal hangs off a case: its
 # people, what matters, contacts, specialists pulled in, debts, holds, enforcement decisions,
 # outcomes, purchases and their receipts, debrief notes, and names in issues it is an example

@@ -72,7 +72,7 @@ def learning(request):
 
 
 def _cache_seconds() -> int:
-    return getattr(settings, "LEARNING_FIGURES_SECONDS", 5 * 60)
+    return settings.LEARNING_FIGURES_SECONDS
 
 
 def _figures(request, scope: Scope) -> tuple[str, datetime]:
