@@ -110,6 +110,7 @@ class Page:
     path: str
     method: str = "GET"
     note: str = ""
+    clients: int = 8  # wrk's open connections, each sending its next request when answered
 
 
 @dataclass
@@ -257,6 +258,11 @@ def key_pages(f: dict) -> list[Page]:
              reverse("debriefs:debrief-detail", args=[f["debrief"]])),
         Page("debrief quick-entry POST", "coordinator",
              reverse("debriefs:debrief-detail", args=[f["debrief"]]) + "cases/", "POST"),
+        # A huddle has one or a few people typing at once, not eight: the same POST with 2
+        # and 4 writers shows how the answer time depends on how many write together.
+        *(Page(f"debrief quick-entry POST ({n} writers)", "coordinator",
+               reverse("debriefs:debrief-detail", args=[f["debrief"]]) + "cases/", "POST",
+               clients=n) for n in (2, 4)),
         Page("purchase list (caseworker)", "caseworker", reverse("purchases:purchase-list")),
         Page("purchase list (auditor, all teams)", "auditor", reverse("purchases:purchase-list")),
         Page("spend overview", "leader", spend,
@@ -371,7 +377,8 @@ def drive(base, page, cookie, fixtures, workers, args) -> Result:
     db_pids = bench_db_pids()
     worker_cpu, db_cpu = cpu_seconds(worker_pids), cpu_seconds(db_pids)
     output = subprocess.run(
-        ["wrk", "-t2", "-c8", f"-d{args.duration}s", "--timeout", "60s", "-s", str(script),
+        ["wrk", "-t2", f"-c{page.clients}", f"-d{args.duration}s", "--timeout", "60s", "-s",
+         str(script),
          base + (page.path if page.method == "GET" else "/")],
         check=True, capture_output=True, text=True).stdout
     worker_cpu = cpu_seconds(worker_pids) - worker_cpu

@@ -1,6 +1,7 @@
 """The learning page: what the team's work is teaching us, for the team and its leaders."""
 
 import csv
+import threading
 from datetime import datetime
 from urllib.parse import urlencode
 
@@ -83,13 +84,31 @@ def _figures(request, scope: Scope) -> tuple[str, datetime]:
     key = (f"learning-figures:{scope.team.pk if scope.team else 'all'}:"
            f"{len(scope.period.months)}:{scope.period.end}")
     seconds = _cache_seconds()
-    cached = cache.get(key) if seconds else None
+    if not seconds:
+        return _work_out(request, scope), timezone.now()
+    cached = cache.get(key)
     if cached is None:
-        query = urlencode({"team": scope.team.pk if scope.team else "",
-                           "months": len(scope.period.months)})
-        html = render_to_string("learning/learning.html#figures", {
-            "sections": build_sections(scope), "query": query}, request)
-        cached = (html, timezone.now())
-        if seconds:
-            cache.set(key, cached, seconds)
+        # One thread works the figures out while the others asking for the same ones wait
+        # for its answer, rather than all working them out at once when the kept ones expire.
+        with _working_out_lock(key):
+            cached = cache.get(key)
+            if cached is None:
+                cached = (_work_out(request, scope), timezone.now())
+                cache.set(key, cached, seconds)
     return cached
+
+
+_locks: dict[str, threading.Lock] = {}
+_locks_lock = threading.Lock()
+
+
+def _working_out_lock(key: str) -> threading.Lock:
+    with _locks_lock:
+        return _locks.setdefault(key, threading.Lock())
+
+
+def _work_out(request, scope: Scope) -> str:
+    query = urlencode({"team": scope.team.pk if scope.team else "",
+                       "months": len(scope.period.months)})
+    return render_to_string("learning/learning.html#figures", {
+        "sections": build_sections(scope), "query": query}, request)
