@@ -192,6 +192,9 @@ def measure(args) -> tuple[list[Result], dict]:
                 print(f"  skipped {page.name}: {page.note}", flush=True)
                 continue
             cookie = cookies.get(page.role, "")
+            if page.method == "POST":  # each POST run starts from no entries, as the first
+                from debriefs.models import Entry
+                Entry.objects.filter(debrief=fixtures["debrief"]).delete()
             warm(base, page, cookie)
             results.append(drive(base, page, cookie, fixtures, workers, args))
             r = results[-1]
