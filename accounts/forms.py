@@ -1,4 +1,5 @@
 import datetime
+import re
 
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
@@ -178,8 +179,10 @@ class AccessLogSearchForm(GovukFormMixin, forms.Form):
 
     def filter(self, entries):
         data = self.cleaned_data
-        if data["reference"]:
-            entries = entries.filter(label__icontains=data["reference"].strip())
+        if data["reference"]:  # the whole reference: RS-1000 is not RS-10000 or ARS-1000
+            reference = re.escape(data["reference"].strip())
+            entries = entries.filter(
+                label__iregex=rf"(^|[^[:alnum:]-]){reference}($|[^[:alnum:]])")
         if data["who"]:
             who = data["who"].strip()
             entries = entries.filter(Q(user__username__icontains=who)

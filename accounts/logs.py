@@ -60,9 +60,14 @@ class Formatter(logging.Formatter):
 
     def format(self, record):
         record.exc_text = None  # never reuse text another formatter cached, message and all
+        if isinstance(record.msg, BaseException):  # logger.debug(error): the message is the error
+            kind = type(record.msg)
+            record.msg, record.args = f"{kind.__module__}.{kind.__qualname__} (message not logged)", ()
         return super().format(record)
 
     def formatException(self, ei):
+        if ei[1] is None:  # exc_info=True outside an exception: nothing to show
+            return ""
         return "".join(_without_messages(ei[1], seen=set())).rstrip("\n")
 
 

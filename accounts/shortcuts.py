@@ -17,3 +17,9 @@ def log_denied(request, status: int) -> None:
     the query string (where a search for a name would be) is left out."""
     denied_logger.warning("Denied %s %s %s to user %s", status, request.method, request.path,
                           getattr(getattr(request, "user", None), "pk", None))
+
+
+def is_id(value: str) -> bool:
+    """Whether a value from the address is a record id: ASCII digits only ("²" is a digit to
+    `str.isdigit` but not to `int`), and few enough for the database's integers."""
+    return value.isascii() and value.isdigit() and len(value) <= 18

@@ -20,7 +20,7 @@ from accounts import mfa
 from accounts.forms import AccessLogSearchForm, SecondFactorForm, SignInForm
 from accounts.home import home_sections
 from accounts.models import AccessLog
-from accounts.shortcuts import log_denied, render_form
+from accounts.shortcuts import is_id, log_denied, render_form
 
 logger = logging.getLogger(__name__)
 
@@ -156,7 +156,7 @@ def access_log(request):
     if form.is_bound:
         entries = form.filter(entries)
     before = request.GET.get("before", "")
-    if before.isdigit():
+    if is_id(before):
         entries = entries.filter(pk__lt=int(before))
     page = list(entries.order_by("-pk")[:ACCESS_LOG_PAGE + 1])
     older = page[ACCESS_LOG_PAGE - 1].pk if len(page) > ACCESS_LOG_PAGE else None

@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
-from accounts.shortcuts import render_form
+from accounts.shortcuts import is_id, render_form
 from caseload.models import Case
 from debriefs.charts import matrix_axes, matrix_points
 from debriefs.forms import (
@@ -89,7 +89,7 @@ def _welfare_context(request, debrief, form=None):
 def _from(request) -> int:
     """Where in the list of people to start (`?from=30`); anything odd starts at the top."""
     value = request.GET.get("from", "")
-    return min(int(value), 100_000) if value.isdigit() else 0
+    return min(int(value), 100_000) if is_id(value) else 0
 
 
 @require_GET

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.models import AccessLog
-from accounts.shortcuts import render_form
+from accounts.shortcuts import is_id, render_form
 from caseload.models import Case
 from config.routers import replica_reads
 from issues.forms import (
@@ -79,7 +79,7 @@ def issue_create(request):
         return redirect("issues:issue-list")
     reach = Case.objects.for_user(request.user)
     initial = {"owner_level": Issue.OwnerLevel.TEAM}
-    if (case_pk := request.GET.get("case", "")).isdigit():
+    if is_id(case_pk := request.GET.get("case", "")):
         initial["case_references"] = ", ".join(
             reach.filter(pk=case_pk).values_list("reference", flat=True))
     form = IssueForm(request.POST or None, user=request.user, teams=teams,
@@ -103,7 +103,7 @@ def issue_quick_add(request):
     reach = Case.objects.for_user(request.user)
     form = QuickIssueForm(request.POST or None, cases_in_reach=reach)
     logged, case = None, None
-    if request.method == "GET" and (case_pk := request.GET.get("case", "")).isdigit():
+    if request.method == "GET" and is_id(case_pk := request.GET.get("case", "")):
         case = reach.filter(pk=case_pk).first()
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

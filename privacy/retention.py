@@ -126,7 +126,8 @@ TARGETS = [
     Target(Hold, marked=("reason", "decision_note", "end_reason")),
     Target(EnforcementDecision, marked=("should_we",)),
     Target(Outcome, marked=("note",)),
-    # The merchant is kept: it names a business, and the spend reports and audit need it.
+    # The merchant is kept, but for the people's names (SCRUBBED below): it names a business,
+    # and the spend reports and audit need it.
     Target(Purchase, marked=("purpose", "plan_proportionate_reason", "plan_legal_reason",
                              "plan_auditable_reason", "plan_necessary_reason", "advice_given",
                              "review_note", "query_answer", "void_reason")),
@@ -137,7 +138,10 @@ TARGETS = [
 SCRUBBED = [(Issue, ("title", "description", "countermeasure", "system_change",
                      "closure_note")),
             (IssueUpdate, ("text",)),
-            (Debrief, ("reflection",))]
+            (Debrief, ("reflection",)),
+            # The merchant names a business, kept for spend reports and audit; but it is typed
+            # by the worker ("Taxi for Jo"), so the case's people's names are taken out of it.
+            (Purchase, ("merchant",))]
 
 
 def event_model_for(model: type[models.Model]):
@@ -202,8 +206,10 @@ def _related_scrub_targets(case: Case, using: str) -> list:
     debrief_ids = {*Entry.objects.using(using).filter(case=case).values_list("debrief_id",
                                                                              flat=True),
                    *entry_events.values_list("debrief_id", flat=True)}
+    purchase_ids = list(Purchase.objects.using(using).filter(case=case)
+                        .values_list("pk", flat=True))
     rows = {Issue: {"pk__in": issue_ids}, IssueUpdate: {"issue_id__in": issue_ids},
-            Debrief: {"pk__in": debrief_ids}}
+            Debrief: {"pk__in": debrief_ids}, Purchase: {"pk__in": purchase_ids}}
     targets = []
     for model, fields in SCRUBBED:
         targets.append((model, model._base_manager.using(using).filter(**rows[model]), fields))

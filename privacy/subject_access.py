@@ -267,7 +267,11 @@ def released(bundle: dict, redactions: Iterable) -> dict:
                     withheld.append({"section": section["title"],
                                      "what": f"{field['label']} in one record",
                                      "reason": reason})
-            items.append({**item, "fields": fields})
+            # A heading is made from the record's fields (a kind, a date, a name of a creditor):
+            # with any of them withheld, the record is headed only by its place in the section.
+            heading = (item["heading"] if len(fields) == len(item["fields"])
+                       else f"{section['title']}: record {len(items) + 1}")
+            items.append({**item, "heading": heading, "fields": fields})
         sections.append({**section, "items": items})
     return {**bundle, "sections": sections, "withheld": withheld,
             "withheld_count": len(withheld)}

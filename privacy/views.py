@@ -12,7 +12,7 @@ from django.views.decorators.csp import csp_override
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.models import AccessLog
-from accounts.shortcuts import render_form
+from accounts.shortcuts import is_id, render_form
 from privacy.forms import WHOLE_RECORD_CHOICE, StartRequestForm, WithholdForm
 from privacy.models import SubjectAccessRequest
 from privacy.permissions import (
@@ -59,7 +59,7 @@ def request_list(request):
     require(can_prepare(request.user))
     requests = requests_for_user(request.user).select_related("person", "started_by")
     case_pk = request.GET.get("case", "")
-    if case_pk.isdigit():
+    if is_id(case_pk):
         requests = requests.filter(person__case_id=case_pk)
     reference = request.GET.get("reference", "").strip()
     return render(request, "privacy/request_list.html", {
@@ -73,7 +73,7 @@ def request_list(request):
 @require_http_methods(["GET", "POST"])
 def request_start(request):
     chosen = request.GET.get("person", "")
-    person = person_for_subject_access(request.user, int(chosen) if chosen.isdigit() else 0)
+    person = person_for_subject_access(request.user, int(chosen) if is_id(chosen) else 0)
     form = StartRequestForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         sar = SubjectAccessRequest.objects.create(

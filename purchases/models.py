@@ -466,7 +466,9 @@ class StatementLine(models.Model):
 
     def match(self, purchase: Purchase, *, by, how: str = How.MANUAL):
         """Match the line with a logged purchase on the same card. The amounts may differ
-        when matched by hand: the reconciliation shows the difference."""
+        when matched by hand: the reconciliation shows the difference. The statement is
+        locked while the line changes (as automatic matching locks it), and the line is
+        changed only if it is still unmatched, so two people never overwrite each other."""
         if self.purchase_id is not None:
             raise ValidationError("This line is already matched: unmatch it first.")
         if purchase.voided:
@@ -475,20 +477,29 @@ class StatementLine(models.Model):
             raise ValidationError("That purchase was made on another card.")
         if StatementLine.objects.filter(purchase=purchase).exists():
             raise ValidationError("That purchase is already matched with another line.")
-        self.purchase, self.matched_how = purchase, how
-        self.matched_by, self.matched_at = by, timezone.now()
+        now = timezone.now()
         try:
             with transaction.atomic(), pghistory.context(user=by.pk):
-                self.save(update_fields=["purchase", "matched_how", "matched_by", "matched_at"])
+                Statement.objects.select_for_update().filter(pk=self.statement_id).first()
+                changed = StatementLine.objects.filter(pk=self.pk, purchase=None).update(
+                    purchase=purchase, matched_how=how, matched_by=by, matched_at=now)
         except IntegrityError:  # someone matched the purchase a moment ago
-            self.purchase, self.matched_how, self.matched_by, self.matched_at = (
-                None, "", None, None)
             raise ValidationError("That purchase is already matched with another line.") \
                 from None
+        if not changed:
+            raise ValidationError("Someone matched this line a moment ago. Look again before "
+                                  "changing it.")
+        self.purchase, self.matched_how, self.matched_by, self.matched_at = (
+            purchase, how, by, now)
 
     def unmatch(self, *, by):
         if self.purchase_id is None:
             raise ValidationError("This line is not matched.")
+        with transaction.atomic(), pghistory.context(user=by.pk):
+            Statement.objects.select_for_update().filter(pk=self.statement_id).first()
+            changed = StatementLine.objects.filter(pk=self.pk, purchase=self.purchase_id).update(
+                purchase=None, matched_how="", matched_by=None, matched_at=None)
+        if not changed:
+            raise ValidationError("Someone changed this line's match a moment ago. Look again "
+                                  "before changing it.")
         self.purchase, self.matched_how, self.matched_by, self.matched_at = None, "", None, None
-        with pghistory.context(user=by.pk):
-            self.save(update_fields=["purchase", "matched_how", "matched_by", "matched_at"])

@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.models import AccessLog
-from accounts.shortcuts import log_denied, render_form
+from accounts.shortcuts import is_id, log_denied, render_form
 from caseload.permissions import can_read_cases
 from config.routers import replica_reads
 from purchases.charts import bar_chart, burn_down
@@ -99,7 +99,7 @@ def purchase_list(request):
     number = request.GET.get("page", "")
     page = ListPage.of(purchases.select_related("case", "worker", "card")
                        .order_by("-date", "-pk"),
-                       min(int(number), 10_000) if number.isdigit() and int(number) else 1,
+                       min(int(number), 10_000) if is_id(number) and int(number) else 1,
                        PAGE_SIZE)
     tabs = [(key, label) for key, (label, _, allowed) in FILTERS.items() if allowed(request.user)]
     query = {"show": show, **({"month": f"{month:%Y-%m}"} if month else {})}
@@ -118,7 +118,7 @@ def purchase_create(request):
     case = request.GET.get("case", "")
     form = PurchaseForm(request.POST if request.method == "POST" else None,
                         request.FILES or None, user=request.user,
-                        initial={"case": case} if case.isdigit() else {})
+                        initial={"case": case} if is_id(case) else {})
     if request.method == "POST" and form.is_valid():
         purchase = form.save(commit=False)
         purchase.worker = purchase.created_by = purchase.updated_by = request.user
@@ -321,7 +321,7 @@ def spend_overview_page(request):
     require(can_review(request.user) or request.user.has_perm("accounts.run_debriefs"))
     teams = overview_teams(request.user)
     team_id = request.GET.get("team", "")
-    team = (get_object_or_404(teams, pk=team_id) if team_id.isdigit() else teams.first())
+    team = (get_object_or_404(teams, pk=team_id) if is_id(team_id) else teams.first())
     if team is None:
         raise Http404
     overview = spend_overview(team=team, today=timezone.localdate())

@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.forms import GovukFormMixin
+from accounts.shortcuts import is_id
 from caseload.permissions import can_read_cases
 from purchases.models import Statement
 from purchases.permissions import (
@@ -163,12 +164,14 @@ def _confirm(request):
 
 @require_GET
 def statement_list(request):
-    """Every statement, newest month first, with how many of its lines are not matched yet. A fixed number
-    of queries."""
+    """Every statement, newest month first, with how many of its lines are not matched yet
+    (a line matched with a purchase since voided counts as not matched, as on the statement's
+    own page). A fixed number of queries."""
     require(can_read_statements(request.user))
     statements = (Statement.objects.select_related("card__holder", "card__team")
                   .annotate(line_count=Count("lines"),
-                            unmatched_count=Count("lines", filter=Q(lines__purchase__isnull=True)),
+                            unmatched_count=Count("lines", filter=Q(lines__purchase__isnull=True)
+                                                  | Q(lines__purchase__voided=True)),
                             total=Sum("lines__amount"))
                   .order_by("-month", "card__team__name", "card__last_four", "pk"))
     page = Paginator(statements, PAGE_SIZE).get_page(request.GET.get("page"))
@@ -217,7 +220,7 @@ def statement_line_match(request, pk):
     line = statement_line_for_user(request.user, pk)
     statement = statement_for_user(request.user, line.statement_id)
     purchase_id = request.POST.get("purchase", "")
-    purchase = purchase_for_user(request.user, purchase_id) if purchase_id.isdigit() else None
+    purchase = purchase_for_user(request.user, purchase_id) if is_id(purchase_id) else None
     try:
         if purchase is None:
             raise ValidationError("Select the purchase this line is for")

@@ -90,3 +90,12 @@ def test_older_entries_follow_on_without_counting(signed_in, leader, case,  # no
 @pytest.mark.parametrize("role", ["caseworker", "coordinator", "auditor"])
 def test_only_leaders_and_admins_may_read_it(signed_in, request, role):
     assert signed_in(request.getfixturevalue(role)).get("/account/access-log").status_code == 403
+
+
+def test_a_reference_finds_that_case_only_not_longer_ones(signed_in, leader, case):  # noqa: F811
+    for label in ("RS-1000", "RS-10000", "ARS-1000", "Receipt for purchase 7 on RS-1000"):
+        AccessLog.objects.create(user=case.lead, object_type="caseload.case", object_id="1",
+                                 label=label, path="/cases/1/")
+    found = rows(signed_in(leader).get("/account/access-log", {"reference": "rs-1000"}))
+    assert found.count("<tr") == 2
+    assert "RS-10000" not in found and "ARS-1000" not in found

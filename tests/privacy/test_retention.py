@@ -106,7 +106,7 @@ def old_case(team, caseworker, leader2):
                                    receipt_content_type="image/png")
     with_receipt.receipt.save("receipt.png", ContentFile(png_bytes()))
     PurchaseFactory(case=case, worker=caseworker, card=card, date=closed_on - timedelta(110),
-                    amount=Decimal("20.00"), purpose="Food for Marjorie",
+                    amount=Decimal("20.00"), purpose="Food for Marjorie", merchant="Taxi for Madge",
                     review_verdict="query", review_note="asked about the coat",
                     reviewed_by=leader2, reviewed_at=timezone.now(),
                     query_answer="It was for Madge")
@@ -172,7 +172,7 @@ def figures(case) -> dict:
         "case": (case.reference, case.team_id, case.opened_on, case.closed_on, case.status,
                  case.source),
         "purchases": list(Purchase.objects.filter(case=case).order_by("pk").values_list(
-            "amount", "date", "category", "merchant", "review_verdict", "voided",
+            "amount", "date", "category", "review_verdict", "voided",
             "receipt_content_type")),
         "debts": list(Debt.objects.filter(case=case).values_list(
             "creditor", "amount", "as_of", "pay_status")),
@@ -221,6 +221,8 @@ def test_case_closed_seven_years_ago_is_anonymised_live_and_in_history(
     assert figures(old_case) == before
     assert spend(*period) == spend_before
     assert spend_before["total"] == Decimal("54.99")
+    merchants = set(Purchase.objects.filter(case=old_case).values_list("merchant", flat=True))
+    assert f"Taxi for {MARKER}" in merchants  # the business kept, the person's name not
 
     person = old_case.people.get(relationship="main")
     assert (person.name, person.preferred_name, person.phone, person.email, person.address,

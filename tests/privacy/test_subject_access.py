@@ -176,6 +176,7 @@ def test_leader_releases_everything_but_what_was_withheld(signed_in, leader, per
     rent_item = next(i for s in bundle["sections"] if s["key"] == "debts" for i in s["items"]
                      if i["id"] == str(rent.pk))
     assert "£90.00" in str(rent_item) and "notes" not in str(rent_item)
+    assert rent_item["heading"].startswith("Debts: record ")  # its own heading names the creditor
     assert str(neighbour.pk) not in [i["id"] for s in bundle["sections"]
                                      if s["key"] == "contacts" for i in s["items"]]
 

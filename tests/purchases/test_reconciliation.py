@@ -270,6 +270,41 @@ def test_leader_matches_a_line_by_hand_and_unmatches_it(signed_in, leader, state
     assert unlogged.purchase is None and unlogged.matched_how == ""
 
 
+def test_two_leaders_matching_one_line_never_overwrite_each_other(leader, make_user, statement,
+                                                                  case, card):
+    from django.core.exceptions import ValidationError
+
+    from accounts.roles import Role
+    other_leader = make_user(Role.LEADER, username="lena")
+    first = PurchaseFactory(case=case, card=card, date=day(2), amount=Decimal("12.00"))
+    second = PurchaseFactory(case=case, card=card, date=day(3), amount=Decimal("12.00"))
+    unlogged = line(statement, "A", 2, "12.00")
+    seen_by_lena = StatementLine.objects.get(pk=unlogged.pk)  # both have the page open
+    unlogged.match(first, by=leader)
+    with pytest.raises(ValidationError, match="Someone matched this line a moment ago"):
+        seen_by_lena.match(second, by=other_leader)
+    unlogged.refresh_from_db()
+    assert (unlogged.purchase, unlogged.matched_by) == (first, leader)
+
+    seen_again = StatementLine.objects.get(pk=unlogged.pk)
+    unlogged.unmatch(by=leader)
+    unlogged.match(second, by=leader)
+    with pytest.raises(ValidationError, match="changed this line's match a moment ago"):
+        seen_again.unmatch(by=other_leader)  # it now holds another match than Lena saw
+    unlogged.refresh_from_db()
+    assert unlogged.purchase == second
+
+
+def test_the_list_counts_a_line_matched_with_a_voided_purchase_as_unmatched(
+        signed_in, leader, statement, case, card):
+    voided = PurchaseFactory(case=case, card=card, date=day(2), amount=Decimal("9.00"))
+    line(statement, "A", 2, "9.00").match(voided, by=leader)
+    voided.void(by=voided.worker, reason="Charged twice by the shop")
+    statement_row = table_rows(signed_in(leader).get("/purchases/statements/").text,
+                               "statements")
+    assert statement_row[0].endswith("1 1 £9.00")  # 1 line, 1 not matched, its total
+
+
 def test_matching_with_a_purchase_on_another_card_is_refused(signed_in, leader, statement,
                                                              case, caseworker):
     elsewhere = PurchaseFactory(case=case, card=CardFactory(holder=caseworker, last_four="4321"))

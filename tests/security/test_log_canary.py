@@ -223,3 +223,12 @@ def test_a_line_written_outside_a_request_says_so(logs):
     assert capture.records[-1].request_id == "-"
     assert "[-] Nothing personal" in capture.lines[-1]
 
+
+
+def test_an_error_logged_as_the_message_or_without_an_exception_keeps_its_text_out(logs):
+    capture, _written = logs
+    logging.getLogger("caseload").debug(ValueError(canary("exception-as-message")))
+    logging.getLogger("caseload").error("Saving failed", exc_info=True)  # no exception here
+    assert "builtins.ValueError (message not logged)" in capture.lines[-2]
+    assert "Saving failed" in capture.lines[-1]
+    assert not any(canary("exception-as-message") in line for line in capture.lines)
