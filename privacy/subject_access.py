@@ -6,6 +6,8 @@ Values are strings: dates as YYYY-MM-DD, times as YYYY-MM-DD HH:MM in UK time, m
 Free text lives only in fields, so withholding a field or a whole item takes its text out.
 """
 
+import hashlib
+import json
 from collections.abc import Iterable
 from datetime import date, datetime
 from decimal import Decimal
@@ -275,3 +277,11 @@ def released(bundle: dict, redactions: Iterable) -> dict:
         sections.append({**section, "items": items})
     return {**bundle, "sections": sections, "withheld": withheld,
             "withheld_count": len(withheld)}
+
+
+def bundle_digest(bundle: dict) -> str:
+    """A fingerprint of the records in a bundle (not of its access log, which grows as the
+    request is prepared): the release is refused if the records changed after the person
+    releasing last saw them."""
+    sections = [section for section in bundle["sections"] if section["key"] != "access_log"]
+    return hashlib.sha256(json.dumps(sections, sort_keys=True, default=str).encode()).hexdigest()

@@ -24,7 +24,14 @@ from privacy.permissions import (
     requests_for_user,
     require,
 )
-from privacy.subject_access import WHOLE_RECORD, find_item, gather, item_count, released
+from privacy.subject_access import (
+    WHOLE_RECORD,
+    bundle_digest,
+    find_item,
+    gather,
+    item_count,
+    released,
+)
 
 
 def _log(request, sar, action):
@@ -153,12 +160,18 @@ def request_release(request, pk):
     if sar.is_released or sar.person is None:
         return redirect("privacy:request-detail", pk=sar.pk)
     redactions = list(sar.redactions.all())
+    bundle = gather(sar.person)
+    context = {"sar": sar, "withheld_count": len(redactions), "digest": bundle_digest(bundle)}
     if request.method == "POST":
-        sar.release(by=request.user, bundle=released(gather(sar.person), redactions))
+        if request.POST.get("digest") != context["digest"]:
+            # Records were added or changed since this page was opened: they have not been
+            # checked for other people's details, so nothing is released yet.
+            return render(request, "privacy/request_release.html", {**context, "changed": True},
+                          status=409)
+        sar.release(by=request.user, bundle=released(bundle, redactions))
         messages.success(request, "Released. Download the bundle and send it to the person.")
         return redirect("privacy:request-detail", pk=sar.pk)
-    return render(request, "privacy/request_release.html",
-                  {"sar": sar, "withheld_count": len(redactions)})
+    return render(request, "privacy/request_release.html", context)
 
 
 def _released_for_download(request, pk):

@@ -4,6 +4,7 @@ as a readable document and as JSON, with every download in the access log."""
 
 import io
 import json
+import re
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -106,6 +107,13 @@ def withhold(client, sar, record_type, record_id, fields, reason, **headers):
         f"{record_type.replace('.', '-')}-{record_id}-reason": reason}, **headers)
 
 
+def release(client, sar):
+    """Open the release page, then release what it showed."""
+    page = client.get(f"/privacy/subject-access/{sar.pk}/release")
+    digest = re.search(r'name="digest" value="([0-9a-f]+)"', page.text).group(1)
+    return client.post(f"/privacy/subject-access/{sar.pk}/release", {"digest": digest})
+
+
 def download(client, sar, kind):
     return client.get(f"/privacy/subject-access/{sar.pk}/bundle.{kind}")
 
@@ -157,7 +165,7 @@ def test_leader_releases_everything_but_what_was_withheld(signed_in, leader, per
 
     confirm = client.get(f"/privacy/subject-access/{sar.pk}/release")
     assert "2 details will be withheld" in confirm.text
-    assert client.post(f"/privacy/subject-access/{sar.pk}/release").status_code == 302
+    assert release(client, sar).status_code == 302
     sar.refresh_from_db()
     assert sar.is_released and sar.released_by == leader
 
@@ -186,7 +194,7 @@ def test_each_download_is_recorded_in_the_cases_access_log(signed_in, leader, pe
     client = signed_in(leader)
     start(client, person)
     sar = SubjectAccessRequest.objects.get()
-    client.post(f"/privacy/subject-access/{sar.pk}/release")
+    release(client, sar)
     download(client, sar, "html")
     download(client, sar, "json")
     exports = AccessLog.objects.for_object(case).filter(action=AccessLog.Action.EXPORT)
@@ -203,7 +211,7 @@ def test_the_downloaded_document_is_self_contained_under_a_strict_policy(signed_
     client = signed_in(leader)
     start(client, person)
     sar = SubjectAccessRequest.objects.get()
-    client.post(f"/privacy/subject-access/{sar.pk}/release")
+    release(client, sar)
     response = download(client, sar, "html")
     policy = response["Content-Security-Policy"]
     assert "default-src 'none'" in policy
@@ -220,7 +228,7 @@ def test_admin_finds_the_case_by_reference_and_releases(signed_in, service_admin
     assert f"/privacy/subject-access/new?person={person.pk}" in found.text
     start(client, person)
     sar = SubjectAccessRequest.objects.get()
-    client.post(f"/privacy/subject-access/{sar.pk}/release")
+    release(client, sar)
     assert HELD["contact"] in download(client, sar, "json").content.decode()
 
 
@@ -322,7 +330,7 @@ def test_nothing_can_be_withheld_after_release_and_nothing_downloads_before(sign
     start(client, person)
     sar = SubjectAccessRequest.objects.get()
     assert download(client, sar, "json").status_code == 404
-    client.post(f"/privacy/subject-access/{sar.pk}/release")
+    release(client, sar)
     withhold(client, sar, "caseload.case", case.pk, ["whole-record"], "Too late")
     assert not Redaction.objects.exists()
     assert "Download the bundle" in client.get(f"/privacy/subject-access/{sar.pk}/").text
@@ -389,7 +397,7 @@ def test_a_demo_person_is_exported_with_a_withheld_visit_left_out(signed_in, lea
     visit = next(v for v in held["contacts"] if everything.count(what_happened(v)) == 1)
     visit_text = what_happened(visit)
     withhold(client, sar, visit["type"], visit["id"], ["whole-record"], "Names a neighbour")
-    client.post(f"/privacy/subject-access/{sar.pk}/release")
+    release(client, sar)
     bundle = json.loads(download(client, sar, "json").content)
     html = download(client, sar, "html").text
 
@@ -402,3 +410,20 @@ def test_a_demo_person_is_exported_with_a_withheld_visit_left_out(signed_in, lea
     assert visit_text not in html and escape(visit_text) not in html
     assert visit_text not in json.dumps(bundle, ensure_ascii=False)
     assert "1 item withheld" in html and "Names a neighbour" in html
+
+
+def test_records_added_after_the_release_page_opened_are_checked_before_release(
+        signed_in, leader, person, case):  # noqa: F811
+    client = signed_in(leader)
+    start(client, person)
+    sar = SubjectAccessRequest.objects.get()
+    page = client.get(f"/privacy/subject-access/{sar.pk}/release")
+    seen = re.search(r'name="digest" value="([0-9a-f]+)"', page.text).group(1)
+    case.contacts.create(kind="phone", worker=leader, author=leader,
+                         happened_at=timezone.now(), what_happened="Her neighbour Pat rang")
+    response = client.post(f"/privacy/subject-access/{sar.pk}/release", {"digest": seen})
+    assert response.status_code == 409
+    assert "Records about this person were added or changed" in response.text
+    sar.refresh_from_db()
+    assert not sar.is_released
+    assert release(client, sar).status_code == 302  # released once looked at again
