@@ -85,8 +85,18 @@ def _header(name: str) -> str:
 
 
 def read_csv(text: str) -> Dataset:
-    """The rows of a CSV as a Dataset, with headers normalised (`Date of birth` reads as
-    `date_of_birth`). Raises ImportFileError for a file that is not a caseload at all."""
+    """The rows of a caseload CSV as a Dataset, with headers normalised (`Date of birth` reads
+    as `date_of_birth`). Raises ImportFileError for a file that is not a caseload at all."""
+    return read_csv_rows(text, required=REQUIRED_COLUMNS, max_rows=MAX_ROWS,
+                         rows_name="rows of people",
+                         missing_hint=". Download the template to see the columns")
+
+
+def read_csv_rows(text: str, *, required: list[str], max_rows: int, rows_name: str = "rows",
+                  missing_hint: str = "") -> Dataset:
+    """Any CSV the service imports (a caseload, a card statement) as a Dataset: headers
+    normalised, the required columns present and named once, at most `max_rows` rows, no row
+    wider than its header. Raises ImportFileError, with a message for a person, otherwise."""
     try:
         rows = list(csv.reader(io.StringIO(text.removeprefix("\ufeff"))))
     except csv.Error as error:
@@ -96,17 +106,16 @@ def read_csv(text: str) -> Dataset:
     if not rows:
         raise ImportFileError("The selected file is empty")
     headers = [_header(h) for h in rows[0]]
-    missing = [name for name in REQUIRED_COLUMNS if name not in headers]
+    missing = [name for name in required if name not in headers]
     if missing:
-        raise ImportFileError(
-            "The first row must name the columns: it has no " + ", ".join(missing)
-            + " column. Download the template to see the columns")
+        raise ImportFileError("The first row must name the columns: it has no "
+                              + ", ".join(missing) + " column" + missing_hint)
     repeated = sorted({h for h in headers if h and headers.count(h) > 1})
     if repeated:
         raise ImportFileError("The first row names a column twice: " + ", ".join(repeated))
-    if len(rows) - 1 > MAX_ROWS:
-        raise ImportFileError(f"The file has {len(rows) - 1:,} rows of people: import at most "
-                              f"{MAX_ROWS:,} at a time")
+    if len(rows) - 1 > max_rows:
+        raise ImportFileError(f"The file has {len(rows) - 1:,} {rows_name}: import at most "
+                              f"{max_rows:,} at a time")
     dataset = Dataset(headers=headers)
     width = len(headers)
     for number, row in enumerate(rows[1:], start=2):
@@ -115,6 +124,25 @@ def read_csv(text: str) -> Dataset:
                                   "names")
         dataset.append((row + [""] * width)[:width])
     return dataset
+
+
+def decode_csv_upload(upload, *, max_bytes: int) -> str:
+    """The text of an uploaded CSV file, or a ValidationError for the file field: not a CSV,
+    too big, or in an encoding that is neither UTF-8 nor Excel's Windows one."""
+    if not upload.name.lower().endswith(".csv"):
+        raise ValidationError("The selected file must be a CSV")
+    if upload.size > max_bytes:
+        raise ValidationError(f"The selected file must be smaller than {max_bytes // 2**20} MB")
+    data = upload.read()
+    if b"\x00" in data:
+        raise ValidationError("The selected file must be a CSV")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        try:  # Excel on Windows saves "CSV" in its own encoding
+            return data.decode("cp1252")
+        except UnicodeDecodeError:
+            raise ValidationError("The selected file must be a CSV saved as UTF-8") from None
 
 
 def ignored_columns(dataset: Dataset) -> list[str]:

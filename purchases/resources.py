@@ -24,6 +24,7 @@ from tablib import Dataset
 from accounts import exports
 from accounts.exports import StaffNameWidget, copy_csv_chunks, value_rows
 from caseload.models import ONE_LINE
+from caseload.resources import read_csv_rows
 from purchases.models import MAX_AMOUNT, Card, Purchase, Statement, StatementLine, month_end
 
 logger = logging.getLogger(__name__)
@@ -178,8 +179,7 @@ STATEMENT_COLUMNS = [
 STATEMENT_COLUMN_NAMES = [c.name for c in STATEMENT_COLUMNS]
 
 
-class StatementFileError(Exception):
-    """The file as a whole cannot be read as a statement (not a row's problem)."""
+# A file that cannot be read as a statement at all raises caseload's ImportFileError.
 
 
 def statement_template_csv() -> str:
@@ -192,34 +192,9 @@ def statement_template_csv() -> str:
 
 def read_statement_csv(text: str) -> Dataset:
     """The rows of a statement CSV as a Dataset, headers normalised (`Card last four` reads
-    as `card_last_four`). Raises StatementFileError for a file that is not a statement."""
-    try:
-        rows = list(csv.reader(io.StringIO(text.removeprefix("\ufeff"))))
-    except csv.Error as error:
-        raise StatementFileError(f"The file could not be read as CSV ({error})") from error
-    while rows and not any(cell.strip() for cell in rows[-1]):
-        rows.pop()
-    if not rows:
-        raise StatementFileError("The selected file is empty")
-    headers = [re.sub(r"[\s\-]+", "_", h.strip().lower()) for h in rows[0]]
-    missing = [name for name in STATEMENT_COLUMN_NAMES if name not in headers]
-    if missing:
-        raise StatementFileError("The first row must name the columns: it has no "
-                                 + ", ".join(missing) + " column")
-    repeated = sorted({h for h in headers if h and headers.count(h) > 1})
-    if repeated:
-        raise StatementFileError("The first row names a column twice: " + ", ".join(repeated))
-    if len(rows) - 1 > STATEMENT_MAX_ROWS:
-        raise StatementFileError(f"The file has {len(rows) - 1:,} lines: import at most "
-                                 f"{STATEMENT_MAX_ROWS:,} at a time")
-    dataset = Dataset(headers=headers)
-    width = len(headers)
-    for number, row in enumerate(rows[1:], start=2):
-        if any(cell.strip() for cell in row[width:]):
-            raise StatementFileError(f"Row {number} has more cells than the first row has "
-                                     "column names")
-        dataset.append((row + [""] * width)[:width])
-    return dataset
+    as `card_last_four`). Raises ImportFileError for a file that is not a statement."""
+    return read_csv_rows(text, required=STATEMENT_COLUMN_NAMES, max_rows=STATEMENT_MAX_ROWS,
+                         rows_name="lines")
 
 
 # Widgets: each turns one cell into a value or raises ValueError with a message for a person.

@@ -20,6 +20,7 @@ from caseload.resources import (
     MAX_ROWS,
     ImportFileError,
     cases_import,
+    decode_csv_upload,
     ignored_columns,
     read_csv,
     template_csv,
@@ -36,21 +37,7 @@ class CaseImportForm(GovukFormMixin, forms.Form):
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
-        if not upload.name.lower().endswith(".csv"):
-            raise forms.ValidationError("The selected file must be a CSV")
-        if upload.size > MAX_BYTES:
-            raise forms.ValidationError("The selected file must be smaller than 2 MB")
-        data = upload.read()
-        if b"\x00" in data:
-            raise forms.ValidationError("The selected file must be a CSV")
-        try:
-            self.text = data.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            try:  # Excel on Windows saves "CSV" in its own encoding
-                self.text = data.decode("cp1252")
-            except UnicodeDecodeError:
-                raise forms.ValidationError("The selected file must be a CSV saved as UTF-8") \
-                    from None
+        self.text = decode_csv_upload(upload, max_bytes=MAX_BYTES)
         try:
             self.dataset = read_csv(self.text)
         except ImportFileError as error:

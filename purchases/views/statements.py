@@ -21,6 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounts.forms import GovukFormMixin
 from accounts.shortcuts import is_id
 from caseload.permissions import can_read_cases
+from caseload.resources import ImportFileError, decode_csv_upload
 from purchases.models import Statement
 from purchases.permissions import (
     can_read_statements,
@@ -35,7 +36,6 @@ from purchases.resources import (
     STATEMENT_COLUMNS,
     STATEMENT_MAX_BYTES,
     STATEMENT_MAX_ROWS,
-    StatementFileError,
     read_statement_csv,
     statement_template_csv,
 )
@@ -76,24 +76,10 @@ class StatementUploadForm(GovukFormMixin, forms.Form):
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
-        if not upload.name.lower().endswith(".csv"):
-            raise forms.ValidationError("The selected file must be a CSV")
-        if upload.size > STATEMENT_MAX_BYTES:
-            raise forms.ValidationError("The selected file must be smaller than 2 MB")
-        data = upload.read()
-        if b"\x00" in data:
-            raise forms.ValidationError("The selected file must be a CSV")
-        try:
-            self.text = data.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            try:  # Excel on Windows saves "CSV" in its own encoding
-                self.text = data.decode("cp1252")
-            except UnicodeDecodeError:
-                raise forms.ValidationError("The selected file must be a CSV saved as UTF-8") \
-                    from None
+        self.text = decode_csv_upload(upload, max_bytes=STATEMENT_MAX_BYTES)
         try:
             self.dataset = read_statement_csv(self.text)
-        except StatementFileError as error:
+        except ImportFileError as error:
             raise forms.ValidationError(str(error)) from error
         return upload
 
