@@ -383,8 +383,12 @@ class ImportOutcome:
         return not (self.problems or self.file_errors)
 
 
-def _problems(result) -> list[RowProblem]:
-    order = {name: n for n, name in enumerate(COLUMN_NAMES)}
+def row_problems(result, column_names: list[str], *, what: str = "Case import"
+                 ) -> list[RowProblem]:
+    """Each row's problems from an import-export result, by row number, in column order. A
+    row that failed to save for an unexpected reason is logged (its number, never its
+    values) and told to check its values."""
+    order = {name: n for n, name in enumerate(column_names)}
     problems = [
         RowProblem(row=invalid.number + 1, errors=sorted(
             (("row" if column == NON_FIELD_ERRORS else column, messages)
@@ -394,7 +398,7 @@ def _problems(result) -> list[RowProblem]:
     ]
     for error_row in result.error_rows:
         for error in error_row.errors:
-            logger.warning("Case import row %s failed", error_row.number, exc_info=error.error)
+            logger.warning("%s row %s failed", what, error_row.number, exc_info=error.error)
         problems.append(RowProblem(row=error_row.number + 1, errors=[
             ("row", ["This row could not be saved. Check its values and try again"])]))
     return sorted(problems, key=lambda p: p.row)
@@ -409,7 +413,7 @@ def cases_import(*, dataset: Dataset, user, dry_run: bool) -> ImportOutcome:
             dataset, dry_run=dry_run, raise_errors=False, use_transactions=True,
             collect_failed_rows=True, rollback_on_validation_errors=True)
         outcome = ImportOutcome(
-            problems=_problems(result),
+            problems=row_problems(result, COLUMN_NAMES),
             file_errors=["The file could not be imported. Check it and try again"]
             if result.base_errors else [])
         if dry_run or not outcome.ok:

@@ -8,14 +8,13 @@ as their case reference, never by name.
 
 import csv
 import io
-import logging
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.exceptions import ValidationError
 from django.db.models import Case, CharField, Value, When
 from django.utils import timezone
 from import_export import fields, resources, widgets
@@ -24,10 +23,8 @@ from tablib import Dataset
 from accounts import exports
 from accounts.exports import StaffNameWidget, copy_csv_chunks, value_rows
 from caseload.models import ONE_LINE
-from caseload.resources import read_csv_rows
+from caseload.resources import RowProblem, read_csv_rows, row_problems
 from purchases.models import MAX_AMOUNT, Card, Purchase, Statement, StatementLine, month_end
-
-logger = logging.getLogger(__name__)
 
 DATE = widgets.DateWidget("%Y-%m-%d")
 WHEN = widgets.DateTimeWidget("%Y-%m-%d %H:%M")
@@ -283,16 +280,6 @@ class Duplicate:
     card: Card | None
 
 
-@dataclass
-class RowProblem:
-    row: int  # as a spreadsheet shows it: the header is row 1
-    errors: list[tuple[str, list[str]]]
-
-    @property
-    def columns(self) -> list[str]:
-        return [column for column, _ in self.errors]
-
-
 class StatementLineResource(resources.ModelResource):
     """One row: a statement line. Rows carry their card until they are placed on the
     statement for that card and month."""
@@ -376,18 +363,4 @@ class StatementLineResource(resources.ModelResource):
 
 
 def statement_problems(result) -> list[RowProblem]:
-    order = {name: n for n, name in enumerate(STATEMENT_COLUMN_NAMES)}
-    problems = [
-        RowProblem(row=invalid.number + 1, errors=sorted(
-            (("row" if column == NON_FIELD_ERRORS else column, messages)
-             for column, messages in invalid.error_dict.items()),
-            key=lambda item: order.get(item[0], len(order))))
-        for invalid in result.invalid_rows
-    ]
-    for error_row in result.error_rows:
-        for error in error_row.errors:
-            logger.warning("Statement import row %s failed", error_row.number,
-                           exc_info=error.error)
-        problems.append(RowProblem(row=error_row.number + 1, errors=[
-            ("row", ["This row could not be saved. Check its values and try again"])]))
-    return sorted(problems, key=lambda p: p.row)
+    return row_problems(result, STATEMENT_COLUMN_NAMES, what="Statement import")
