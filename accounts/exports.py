@@ -1,9 +1,10 @@
 """Streamed spreadsheet exports, shared by every app that exports records.
 
-An import-export Resource defines the columns; these functions write its rows as they come
-from a chunked queryset, so a large export never sits in memory whole (import-export's own
-export builds a whole Dataset first). A cell a spreadsheet would run as a formula is prefixed
-with a quote, so it shows as typed.
+An import-export Resource defines the columns, and each column's widget how its cell is written.
+A CSV is written by PostgreSQL (`copy_csv_chunks`); a workbook from rows of plain values
+(`value_rows`, then `xlsx_file`). Either way rows stream: a large export never sits in memory
+whole (import-export's own export builds a whole Dataset first). A cell a spreadsheet would run
+as a formula is prefixed with a quote, so it shows as typed.
 """
 
 import csv
@@ -14,7 +15,7 @@ from functools import partial
 
 from django.conf import settings
 from django.db import connections
-from django.db.models import CharField, F, Func, TextField, Value
+from django.db.models import Case, CharField, F, Func, TextField, Value, When
 from django.db.models.functions import Coalesce, Concat, NullIf, Trim
 from django.utils import timezone
 from import_export import widgets
@@ -24,22 +25,12 @@ from accounts.models import User
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 READ_CHUNK = 2000  # rows fetched from the database at a time
-WRITE_CHUNK = 1000  # CSV rows handed to the response at a time
 
 
 def safe_cell(value):
     if isinstance(value, str) and value.startswith(FORMULA_STARTS):
         return "'" + value
     return value
-
-
-def resource_rows(resource, queryset, **kwargs) -> Iterator[list]:
-    """The header, then one row an object, read READ_CHUNK at a time from a server-side
-    cursor. One query, however many rows."""
-    yield resource.get_export_headers()
-    cells = [_cell(resource, field, kwargs) for field in resource.get_export_fields()]
-    for obj in queryset.iterator(chunk_size=READ_CHUNK):
-        yield [safe_cell(cell(obj)) for cell in cells]
 
 
 def value_rows(resource, queryset, **kwargs) -> Iterator[list]:
@@ -62,7 +53,8 @@ def value_rows(resource, queryset, **kwargs) -> Iterator[list]:
 
 def _renderer(widget, kwargs) -> Callable | None:
     """A function that turns one column's value into its cell, or None where the value is
-    written as it comes (numbers, days, amounts: the CSV writer and openpyxl write them).
+    written as it comes (numbers, days, amounts: the CSV writer and accounts/xlsx.py write
+    them).
     A widget with a `for_export()` method gives its own, quicker than its `render`."""
     if hasattr(widget, "for_export"):
         return widget.for_export()
@@ -104,6 +96,48 @@ def _naive_local(tz, value):
 
 def _render_safely(render, kwargs, value):
     return safe_cell(render(value, **kwargs))
+
+
+# Widgets an export's Resource may use: each renders a cell from a stored value, from a row
+# of values (`for_export`) and in SQL (`as_sql`).
+
+class YesNoWidget(widgets.BooleanWidget):
+    """Yes or No, in words."""
+
+    def render(self, value, obj=None, **kwargs):
+        return "Yes" if value else "No"
+
+    def for_export(self):
+        return lambda value: "Yes" if value else "No"
+
+    def as_sql(self, attribute: str):
+        return Case(When(**{attribute: True}, then=Value("Yes")), default=Value("No"))
+
+
+class PresentWidget(YesNoWidget):
+    """Yes when the text (a file's name, say) is there."""
+
+    def as_sql(self, attribute: str):
+        return Case(When(**{f"{attribute}__gt": ""}, then=Value("Yes")), default=Value("No"))
+
+
+class ChoiceWidget(widgets.Widget):
+    """A choice's label, from its stored value."""
+
+    def __init__(self, choices):
+        super().__init__()
+        self.labels = dict(choices)
+
+    def render(self, value, obj=None, **kwargs):
+        return self.labels.get(value, value or "")
+
+    def for_export(self):
+        return self.render
+
+    def as_sql(self, attribute: str):
+        return Case(*(When(**{attribute: value}, then=Value(label))
+                      for value, label in self.labels.items()),
+                    default=Value(""), output_field=CharField())
 
 
 class StaffNameWidget(widgets.Widget):
@@ -194,32 +228,6 @@ def copy_csv_chunks(resource, queryset) -> Iterator[bytes]:
                 buffer.clear()
         if buffer:
             yield bytes(buffer)
-
-
-def _cell(resource, field, kwargs):
-    """What Resource.export_field does for one column (its dehydrate method, or else the
-    field's value through its widget), worked out once rather than for every cell: finding
-    the method cost more than most cells."""
-    method = field.get_dehydrate_method(resource.get_field_name(field))
-    if not callable(method):
-        method = getattr(resource, method, None)
-    return method or (lambda obj: field.export(obj, **kwargs))
-
-
-def csv_chunks(rows: Iterable[list]) -> Iterator[str]:
-    """CSV text, WRITE_CHUNK rows at a time, starting with a byte-order mark so Excel reads
-    UTF-8."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    buffer.write("\ufeff")
-    for count, row in enumerate(rows, start=1):
-        writer.writerow(row)
-        if count % WRITE_CHUNK == 0:
-            yield buffer.getvalue()
-            buffer.seek(0)
-            buffer.truncate()
-    if buffer.tell():
-        yield buffer.getvalue()
 
 
 def xlsx_file(rows: Iterable[list], sheet_name: str):

@@ -162,6 +162,8 @@ def _run_small(args) -> list[dict]:
 
 
 def measure(args) -> tuple[list[Result], dict]:
+    from debriefs.models import Entry  # Django is set up by now
+
     secret = secrets.token_urlsafe(50)
     settings.SECRET_KEY = secret  # sessions and auth hashes are signed with the server's key
     users = data.bench_users()
@@ -193,7 +195,6 @@ def measure(args) -> tuple[list[Result], dict]:
                 continue
             cookie = cookies.get(page.role, "")
             if page.method == "POST":  # each POST run starts from no entries, as the first
-                from debriefs.models import Entry
                 Entry.objects.filter(debrief=fixtures["debrief"]).delete()
             warm(base, page, cookie)
             results.append(drive(base, page, cookie, fixtures, workers, args))

@@ -1,7 +1,8 @@
 """The issue log as a spreadsheet, for lobbying: what is in the way, what we do now and the
 change we want, with a count of case examples. No personal data and no case references.
 
-Rows stream through accounts/exports.py: never a whole table in memory, formulas escaped.
+Rows stream through accounts/exports.py (PostgreSQL writes the CSV): never a whole table in
+memory, formulas escaped.
 """
 
 from collections.abc import Iterator
@@ -9,18 +10,26 @@ from collections.abc import Iterator
 from import_export import fields, resources, widgets
 
 from accounts import exports
-from accounts.exports import csv_chunks, resource_rows
+from accounts.exports import ChoiceWidget, YesNoWidget, value_rows
+from issues.models import Issue
+
+LEVELS = [(value, f"{value} {label}") for value, label in Issue.Level.choices]
 
 
 class IssueResource(resources.Resource):
     id = fields.Field(attribute="pk", column_name="Issue number", widget=widgets.IntegerWidget())
     title = fields.Field(attribute="title", column_name="Title")
-    level = fields.Field(column_name="Level")
-    status = fields.Field(column_name="Status")
-    owner_level = fields.Field(column_name="Owner level")
+    level = fields.Field(attribute="level", column_name="Level", widget=ChoiceWidget(LEVELS))
+    status = fields.Field(attribute="status", column_name="Status",
+                          widget=ChoiceWidget(Issue.Status.choices))
+    owner_level = fields.Field(attribute="owner_level", column_name="Owner level",
+                               widget=ChoiceWidget(Issue.OwnerLevel.choices))
     team = fields.Field(attribute="team__name", column_name="Team")
-    category = fields.Field(column_name="What is in the way")
-    law_or_rule_in_way = fields.Field(column_name="A law or rule got in the way")
+    category = fields.Field(attribute="category", column_name="What is in the way",
+                            widget=ChoiceWidget(Issue.Category.choices))
+    law_or_rule_in_way = fields.Field(attribute="law_or_rule_in_way",
+                                      column_name="A law or rule got in the way",
+                                      widget=YesNoWidget())
     countermeasure = fields.Field(attribute="countermeasure", column_name="Countermeasure (now)")
     system_change = fields.Field(attribute="system_change",
                                  column_name="System change (new normal)")
@@ -28,39 +37,22 @@ class IssueResource(resources.Resource):
                              widget=widgets.DateWidget("%Y-%m-%d"))
     closed_on = fields.Field(attribute="closed_on", column_name="Closed on",
                              widget=widgets.DateWidget("%Y-%m-%d"))
-    closure = fields.Field(column_name="How it was closed")
+    closure = fields.Field(attribute="closure", column_name="How it was closed",
+                           widget=ChoiceWidget(Issue.Closure.choices))
     case_examples = fields.Field(attribute="case_count", column_name="Case examples",
                                  widget=widgets.IntegerWidget())
 
-    def dehydrate_level(self, issue):
-        return f"{issue.level} {issue.get_level_display()}"
-
-    def dehydrate_status(self, issue):
-        return issue.get_status_display()
-
-    def dehydrate_owner_level(self, issue):
-        return issue.get_owner_level_display()
-
-    def dehydrate_category(self, issue):
-        return issue.get_category_display()
-
-    def dehydrate_law_or_rule_in_way(self, issue):
-        return "Yes" if issue.law_or_rule_in_way else "No"
-
-    def dehydrate_closure(self, issue):
-        return issue.get_closure_display()
-
 
 def export_queryset(queryset):
-    """What the export needs from each issue, in one query per chunk."""
-    return queryset.with_case_count().select_related("team").oldest_open_first()
+    """The issues with their count of case examples, in the log's order."""
+    return queryset.with_case_count().oldest_open_first()
 
 
-def csv_lines(queryset) -> Iterator[str]:
-    return csv_chunks(resource_rows(IssueResource(), export_queryset(queryset)))
+def csv_lines(queryset) -> Iterator[bytes]:
+    return exports.copy_csv_chunks(IssueResource(), export_queryset(queryset))
 
 
 def xlsx_file(queryset):
     return exports.xlsx_file(
-        resource_rows(IssueResource(), export_queryset(queryset), force_native_type=True),
+        value_rows(IssueResource(), export_queryset(queryset), force_native_type=True),
         "Issues")

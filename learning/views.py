@@ -103,8 +103,9 @@ _locks_lock = threading.Lock()
 
 
 def _working_out_lock(key: str) -> threading.Lock:
+    """One lock per team and number of months (not per day, so the locks do not pile up)."""
     with _locks_lock:
-        return _locks.setdefault(key, threading.Lock())
+        return _locks.setdefault(key.rsplit(":", 1)[0], threading.Lock())
 
 
 def _work_out(request, scope: Scope) -> str:

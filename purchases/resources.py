@@ -15,13 +15,19 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.db.models import Case, CharField, Value, When
 from django.utils import timezone
 from import_export import fields, resources, widgets
 from tablib import Dataset
 
 from accounts import exports
-from accounts.exports import StaffNameWidget, copy_csv_chunks, value_rows
+from accounts.exports import (
+    ChoiceWidget,
+    PresentWidget,
+    StaffNameWidget,
+    YesNoWidget,
+    copy_csv_chunks,
+    value_rows,
+)
 from caseload.models import ONE_LINE
 from caseload.resources import RowProblem, read_csv_rows, row_problems
 from purchases.models import MAX_AMOUNT, Card, Purchase, Statement, StatementLine, month_end
@@ -37,43 +43,6 @@ class PoundsWidget(widgets.DecimalWidget):
         if value is None:
             return ""
         return value if kwargs.get("force_native_type") else f"{value:.2f}"
-
-
-class YesNoWidget(widgets.BooleanWidget):
-    def render(self, value, obj=None, **kwargs):
-        return "Yes" if value else "No"
-
-    def for_export(self):
-        return lambda value: "Yes" if value else "No"
-
-    def as_sql(self, attribute: str):
-        return Case(When(**{attribute: True}, then=Value("Yes")), default=Value("No"))
-
-
-class PresentWidget(YesNoWidget):
-    """Yes when the text (a file's name, say) is there."""
-
-    def as_sql(self, attribute: str):
-        return Case(When(**{f"{attribute}__gt": ""}, then=Value("Yes")), default=Value("No"))
-
-
-class ChoiceWidget(widgets.Widget):
-    """A choice's label, from its stored value."""
-
-    def __init__(self, choices):
-        super().__init__()
-        self.labels = dict(choices)
-
-    def render(self, value, obj=None, **kwargs):
-        return self.labels.get(value, value or "")
-
-    def for_export(self):
-        return self.render
-
-    def as_sql(self, attribute: str):
-        return Case(*(When(**{attribute: value}, then=Value(label))
-                      for value, label in self.labels.items()),
-                    default=Value(""), output_field=CharField())
 
 
 def _yes_no(name: str, label: str) -> fields.Field:

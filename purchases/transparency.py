@@ -14,11 +14,11 @@ from django import forms
 from import_export import fields, resources
 
 from accounts import exports
-from accounts.exports import value_rows
+from accounts.exports import ChoiceWidget, value_rows
 from accounts.forms import DateField, GovukFormMixin
 from accounts.models import Team
 from purchases.models import Purchase
-from purchases.resources import DATE, ChoiceWidget, PoundsWidget
+from purchases.resources import DATE, PoundsWidget
 
 # The published summary of purpose for each category: fixed, so nothing a worker typed
 # (which may name the person helped) reaches a public file.
