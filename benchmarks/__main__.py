@@ -56,6 +56,15 @@ def parser() -> argparse.ArgumentParser:
                                    help="CPU per request: /healthz beside a signed-in trivial page")
     overhead.add_argument("--requests", type=int, default=500,
                           help="requests per page; default: %(default)s")
+    cpu = commands.add_parser("cpu", parents=[common],
+                              help="each key page in-process: CPU, queries and SQL time per "
+                                   "request, with an optional profile")
+    cpu.add_argument("--requests", type=int, default=20, help="per page; default: %(default)s")
+    cpu.add_argument("--only", default="",
+                     help="comma-separated words: only pages whose name holds one of them")
+    cpu.add_argument("--profile", action="store_true", help="print each page's cProfile")
+    cpu.add_argument("--sort", default="tottime", help="profile order; default: %(default)s")
+    cpu.add_argument("--lines", type=int, default=30, help="profile lines; default: %(default)s")
     exports = commands.add_parser("exports", parents=[common],
                                   help="the auditor export of 100,000 and 1,000,000 purchases "
                                        "through gunicorn, beside COPY")

@@ -71,7 +71,8 @@ def _session_cookie(user) -> str:
 
 
 def _environ(path: str, cookie: str) -> dict:
-    return {"REQUEST_METHOD": "GET", "PATH_INFO": path, "QUERY_STRING": "",
+    path, _, query = path.partition("?")
+    return {"REQUEST_METHOD": "GET", "PATH_INFO": path, "QUERY_STRING": query,
             "SERVER_NAME": "127.0.0.1", "SERVER_PORT": "80", "HTTP_HOST": "127.0.0.1",
             "REMOTE_ADDR": "127.0.0.1", "HTTP_COOKIE": cookie, "wsgi.url_scheme": "http",
             "wsgi.input": io.BytesIO(b""), "wsgi.errors": io.StringIO(),

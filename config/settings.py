@@ -130,7 +130,7 @@ TEMPLATES = [
     },
 ]
 
-FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
+FORM_RENDERER = "accounts.renderers.Renderer"
 
 # Database: DATABASE_URL when set, otherwise the embedded server under var/. Two connections
 # (docs/operations.md#database-roles): `default`, the runtime role every request uses, which

@@ -1,7 +1,4 @@
 from django import forms
-from django.forms.utils import flatatt
-from django.utils.html import escape, format_html
-from django.utils.safestring import mark_safe
 
 from accounts.forms import GovukFormMixin
 from debriefs.models import Activity, Entry, Welfare
@@ -57,21 +54,6 @@ class AdviceForm(GovukFormMixin, forms.Form):
                              label="Advice given")
 
 
-class CaseSelect(forms.Select):
-    """A select of case references, written out directly. A team has hundreds of open cases,
-    and Django renders each option through its own template: that took most of the debrief
-    page's time."""
-
-    def render(self, name, value, attrs=None, renderer=None):
-        chosen = "" if value is None else str(value)
-        options = "".join(
-            f'<option value="{escape(key)}"{" selected" if str(key) == chosen else ""}>'
-            f"{escape(label)}</option>" for key, label in self.choices)
-        return format_html("<select name=\"{}\"{}>{}</select>", name,
-                           flatatt(self.build_attrs(self.attrs, attrs)),
-                           mark_safe(options))  # noqa: S308 - escaped above  # nosec B308 B703
-
-
 def debrief_issue_form(debrief, data=None):
     """The issue log's quick form, with a choice of the person under discussion (by case
     reference, newest case first). Its options take one query for ids and references."""
@@ -82,7 +64,7 @@ def debrief_issue_form(debrief, data=None):
     form = QuickIssueForm(data, cases_in_reach=cases)
     field = form.fields["case"]
     field.label = "Whose case it arose from"
-    field.widget = CaseSelect(attrs={"class": "govuk-select"})
+    field.widget = forms.Select(attrs={"class": "govuk-select"})
     field.widget.choices = [("", "Not about one person"),
                             *cases.values_list("pk", "reference")]
     return form

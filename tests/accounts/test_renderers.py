@@ -1,0 +1,58 @@
+"""Selects are written out directly by the project's form renderer: the same markup as
+Django's own templates, character for character, whatever the options hold."""
+
+import pytest
+from django import forms
+from django.forms.renderers import TemplatesSetting
+
+from accounts.forms import GovukFormMixin
+from accounts.models import Team
+from accounts.renderers import Renderer
+
+GROUPED = [("", "Any"), ("Fruit", [("apple", "Apple & <pear>"), ("plum", "Plum \"Victoria\"")]),
+           ("veg", "Veg"), (3, "Three")]
+
+
+class Sample(GovukFormMixin, forms.Form):
+    grouped = forms.ChoiceField(choices=GROUPED, required=False)
+    several = forms.MultipleChoiceField(choices=GROUPED, required=False,
+                                        widget=forms.SelectMultiple)
+    yes_no = forms.NullBooleanField(required=False)
+    attrs = forms.ChoiceField(choices=[("a", "A")], widget=forms.Select(attrs={
+        "aria-describedby": 'hint "x"', "disabled": True, "data-off": False}))
+
+
+def both(data, name) -> tuple[str, str]:
+    """The field as our renderer writes it, and as Django's templates do."""
+    written = []
+    for renderer in (Renderer(), TemplatesSetting()):
+        form = Sample(data, renderer=renderer)
+        form.is_valid()
+        written.append(str(form[name]))
+    return written[0], written[1]
+
+
+@pytest.mark.parametrize("data", [None, {"grouped": "plum", "several": ["apple", "3"],
+                                         "yes_no": "true", "attrs": "a"},
+                                  {"grouped": "<script>", "several": []}])
+@pytest.mark.parametrize("name", ["grouped", "several", "yes_no", "attrs"])
+def test_a_select_is_written_as_djangos_template_writes_it(data, name):
+    ours, djangos = both(data, name)
+    assert ours == djangos
+    assert "<option" in ours and "<script>" not in ours
+
+
+@pytest.mark.django_db
+def test_a_model_choice_select_is_the_same_too():
+    Team.objects.create(name="Riverside & <Hill>", case_prefix="RIV")
+    field = forms.ModelChoiceField(Team.objects.all(), empty_label="All teams")
+    widget = field.widget
+    ours = widget.render("team", None, renderer=Renderer())
+    assert ours == widget.render("team", None, renderer=TemplatesSetting())
+    assert "Riverside &amp; &lt;Hill&gt;" in ours
+
+
+def test_forms_use_the_projects_renderer():
+    from django.forms.renderers import get_default_renderer
+
+    assert isinstance(get_default_renderer(), Renderer)
