@@ -63,6 +63,9 @@ def parser() -> argparse.ArgumentParser:
     cpu.add_argument("--only", default="",
                      help="comma-separated words: only pages whose name holds one of them")
     cpu.add_argument("--profile", action="store_true", help="print each page's cProfile")
+    cpu.add_argument("--slowest", type=int, default=0,
+                     help="print each page's slowest queries; default: %(default)s")
+    cpu.add_argument("--sql-chars", type=int, default=300, help="default: %(default)s")
     cpu.add_argument("--sort", default="tottime", help="profile order; default: %(default)s")
     cpu.add_argument("--lines", type=int, default=30, help="profile lines; default: %(default)s")
     exports = commands.add_parser("exports", parents=[common],

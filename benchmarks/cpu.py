@@ -50,7 +50,7 @@ def measure(handler, page, cookie: str, args) -> dict:
         status = _call(handler, page.path, cookie)
     if not status.startswith("200"):
         raise SystemExit(f"{page.path} as {page.role} answered {status}, not 200")
-    timings = []
+    timings = []  # (ms, sql) of each query of one request
     with connection.execute_wrapper(lambda execute, *a: _timed(timings, execute, *a)):
         _call(handler, page.path, cookie)
     cpu, wall = [], []
@@ -60,9 +60,11 @@ def measure(handler, page, cookie: str, args) -> dict:
         cpu.append((time.process_time() - began) * 1000)
         wall.append((time.perf_counter() - began_wall) * 1000)
     row = {"name": page.name, "role": page.role or "anonymous", "cpu": statistics.median(cpu),
-           "wall": statistics.median(wall), "queries": len(timings), "sql": sum(timings)}
+           "wall": statistics.median(wall), "queries": len(timings), "sql": sum(ms for ms, _ in timings)}
     print(f"  {row['name']:<40} {row['cpu']:6.1f} ms CPU {row['wall']:6.1f} ms wall, "
           f"{row['queries']} queries, {row['sql']:.1f} ms SQL", flush=True)
+    for ms, sql in sorted(timings, reverse=True)[:args.slowest]:
+        print(f"    {ms:7.1f} ms  {' '.join(sql.split())[:args.sql_chars]}")
     if args.profile:
         profiler = cProfile.Profile()
         profiler.enable()
@@ -80,4 +82,4 @@ def _timed(timings: list, execute, sql, params, many, context):
     try:
         return execute(sql, params, many, context)
     finally:
-        timings.append((time.perf_counter() - began) * 1000)
+        timings.append(((time.perf_counter() - began) * 1000, sql))

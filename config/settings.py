@@ -154,7 +154,10 @@ for _database in DATABASES.values():
     if not _database["ENGINE"].endswith("postgresql"):
         raise ImproperlyConfigured("Liberated runs on PostgreSQL only: DATABASE_URL must be "
                                    "postgres://...")
-    _database.setdefault("OPTIONS", {})
+    # No JIT compilation: the app's queries are short, and PostgreSQL compiled any whose
+    # estimated cost passed jit_above_cost, which took 120 ms to save a few (docs/performance.md).
+    _options = _database.setdefault("OPTIONS", {})
+    _options["options"] = f"{_options.get('options', '')} -c jit=off".strip()
 # Tests have one database, made by the owner (tests/conftest.py): `owner` mirrors `default`.
 DATABASES["owner"]["TEST"] = {"MIRROR": "default"}
 # A read replica for the pages that only report (config/routers.py, docs/scaling.md). Without

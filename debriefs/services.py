@@ -158,8 +158,7 @@ def _purchase_filters(since):
     spend = Purchase.objects.filter(case=OuterRef("pk"), voided=False)
     if since:
         spend = spend.filter(date__gt=since)
-    advice = Purchase.objects.filter(case=OuterRef("pk"), advice_asked=True, advice_given="",
-                                     voided=False)
+    advice = Purchase.objects.awaiting_advice().filter(case=OuterRef("pk"))
     return spend, advice
 
 

@@ -105,11 +105,12 @@ def debrief_detail(request, pk):
             "debrief": debrief, "people": people, "more": True,
             "can_change": request.user.has_perm("accounts.work_cases"),
             "progress_choices": PROGRESS_KEYS})
+    advice_needed, advice_waiting = _advice_needed(debrief)
     context = {
         "debrief": debrief, "since": since, "people": people,
         "attendance": debrief.attendance.select_related("user").order_by("user__first_name"),
         "can_change": request.user.has_perm("accounts.work_cases"),
-        "advice_needed": _advice_needed(debrief),
+        "advice_needed": advice_needed, "advice_waiting": advice_waiting,
         "close_form": CloseForm(initial={"reflection": debrief.reflection}),
         "progress_choices": PROGRESS_KEYS,
         "issue_form": debrief_issue_form(debrief),
@@ -120,15 +121,20 @@ def debrief_detail(request, pk):
     return render(request, PAGE, context)
 
 
-def _advice_needed(debrief):
+ADVICE_SHOWN = 10
+
+
+def _advice_needed(debrief) -> tuple[list, int]:
+    """The oldest purchases waiting for the team's advice, and how many wait in all (the
+    rest are in the purchase list). Two queries."""
     from purchases.models import Purchase  # debriefs builds on purchases
 
-    return list(Purchase.objects.filter(case__team=debrief.team_id, advice_asked=True,
-                                        voided=False)
-                .filter(advice_given="")
-                .select_related("case", "worker").order_by("date")
-                .only("amount", "merchant", "date", "purpose", "case__reference",
-                      "worker__first_name", "worker__last_name", "worker__username"))
+    waiting = Purchase.objects.awaiting_advice().filter(case__team=debrief.team_id)
+    oldest = list(waiting.select_related("case", "worker").order_by("date", "pk")
+                  .only("amount", "merchant", "date", "purpose", "case__reference",
+                        "worker__first_name", "worker__last_name", "worker__username")
+                  [:ADVICE_SHOWN])
+    return oldest, (waiting.count() if len(oldest) == ADVICE_SHOWN else len(oldest))
 
 
 @require_POST

@@ -124,6 +124,10 @@ class PurchaseQuerySet(models.QuerySet):
     def advice_asked(self):
         return self.filter(advice_asked=True)
 
+    def awaiting_advice(self):
+        """Flagged for the debrief's advice and not given it yet (served by a partial index)."""
+        return self.counted().filter(advice_asked=True, advice_given="")
+
     def to_answer(self):
         """Queried by a reviewer and not answered since."""
         return self.counted().filter(review_verdict=Purchase.Verdict.QUERY).filter(

@@ -45,6 +45,7 @@ FILTERS = {
     "receipt-missing": ("Receipt missing", lambda qs, user: qs.receipt_missing(), can_read),
     "to-answer": ("Queries to answer", lambda qs, user: qs.to_answer(), can_read),
     "advice": ("Flagged for advice", lambda qs, user: qs.counted().advice_asked(), can_read),
+    "awaiting-advice": ("Waiting for advice", lambda qs, user: qs.awaiting_advice(), can_read),
     "voided": ("Voided", lambda qs, user: qs.filter(voided=True), can_read),
 }
 

@@ -222,3 +222,29 @@ def test_an_issue_raised_in_the_debrief_is_linked_to_the_persons_case(signed_in,
     refused = client.post(f"/debriefs/{debrief.pk}/issues", {**data, "quick-case": other_case.pk},
                           HTTP_HX_REQUEST="true")
     assert refused.status_code == 422 and Issue.objects.count() == 1
+
+
+def test_the_debrief_shows_the_oldest_ten_purchases_waiting_for_advice_and_counts_the_rest(
+        signed_in, coordinator, team, debrief, case, django_assert_max_num_queries):
+    import datetime
+
+    from django.utils import timezone
+
+    from tests.purchases.factories import PurchaseFactory
+
+    today = timezone.localdate()
+    for n in range(12):
+        PurchaseFactory(case=case, merchant=f"Shop {n:02d}", advice_asked=True,
+                        date=today - datetime.timedelta(days=30 - n))
+    PurchaseFactory(case=case, merchant="Advised shop", advice_asked=True,
+                    advice_given="Fine", advice_given_by=coordinator,
+                    advice_given_at=timezone.now())
+    client = signed_in(coordinator)
+    with django_assert_max_num_queries(24):
+        page = client.get(f"/debriefs/{debrief.pk}/").text
+    shown = [n for n in range(12) if f"Shop {n:02d}" in page]
+    assert shown == list(range(10))  # the oldest ten
+    assert "12 purchases are waiting for advice" in page and "Advised shop" not in page
+    assert 'href="/purchases/?show=awaiting-advice"' in page
+    waiting = client.get("/purchases/?show=awaiting-advice").text
+    assert "Shop 11" in waiting and "Advised shop" not in waiting

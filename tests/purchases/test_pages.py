@@ -57,6 +57,7 @@ def test_the_list_pages_on_without_a_count(signed_in, caseworker, case, card):
     ("mine", "Mine shop", "Colleague shop"),
     ("receipt-missing", "Colleague shop", "Mine shop"),
     ("advice", "Mine shop", "Colleague shop"),
+    ("awaiting-advice", "Mine shop", "Colleague shop"),
     ("voided", "Voided shop", "Mine shop"),
     ("to-answer", "Queried shop", "Mine shop"),
 ])
