@@ -469,7 +469,8 @@ def _purchases(rng: random.Random, cases: list[Case], workers, staff, total: int
             verdict = rng.choices(["ok", "", "query", "not_ok"], [70, 25, 4, 1])[0]
             reviewed_at = at + timedelta(days=rng.randint(1, 10)) if verdict else None
             receipt = rng.random()
-            yield (case.pk, worker, card_of[worker], at.date(), rng.choice(MERCHANTS[category]),
+            yield (case.pk, case.team_id, worker, card_of[worker], at.date(),
+                   rng.choice(MERCHANTS[category]),
                    f"{pence // 100 + 1}.{pence % 100:02d}", None, category, "",
                    rng.choice(PURPOSES), True, reasons[0], True, reasons[1], True, reasons[2],
                    True, reasons[3], rng.random() < 0.05, "", None, None,
@@ -481,7 +482,8 @@ def _purchases(rng: random.Random, cases: list[Case], workers, staff, total: int
                    worker, at, worker, reviewed_at or at, 1)
 
     return copy_rows(Purchase, [
-        "case", "worker", "card", "date", "merchant", "amount", "irrecoverable_vat", "category",
+        "case", "team", "worker", "card", "date", "merchant", "amount", "irrecoverable_vat",
+        "category",
         "merchant_category", "purpose", "plan_proportionate", "plan_proportionate_reason",
         "plan_legal", "plan_legal_reason", "plan_auditable", "plan_auditable_reason",
         "plan_necessary", "plan_necessary_reason", "advice_asked", "advice_given",

@@ -45,23 +45,23 @@ EMPTY = "&date_to_day=1&date_to_month=1&date_to_year=2000"  # a filter matching 
 INSERT = """
 WITH staff AS (SELECT id FROM accounts_user WHERE username = %(leader)s),
 cases AS (
-    SELECT row_number() OVER (ORDER BY c.id) - 1 AS n, c.id, c.lead_id, k.id AS card_id
+    SELECT row_number() OVER (ORDER BY c.id) - 1 AS n, c.id, c.team_id, c.lead_id, k.id AS card_id
     FROM caseload_case c JOIN purchases_card k ON k.holder_id = c.lead_id
 ),
 numbered AS (
-    SELECT i, c.id AS case_id, c.lead_id, c.card_id,
+    SELECT i, c.id AS case_id, c.team_id, c.lead_id, c.card_id,
            current_date - ((i::bigint * 7919) %% 1095)::int AS day
     FROM generate_series(%(first)s, %(last)s) AS g(i)
     JOIN cases c ON c.n = i %% (SELECT count(*) FROM cases)
 )
 INSERT INTO purchases_purchase (
-    case_id, worker_id, card_id, date, merchant, amount, category, merchant_category, purpose,
+    case_id, team_id, worker_id, card_id, date, merchant, amount, category, merchant_category, purpose,
     plan_proportionate, plan_proportionate_reason, plan_legal, plan_legal_reason,
     plan_auditable, plan_auditable_reason, plan_necessary, plan_necessary_reason,
     advice_asked, advice_given, receipt, receipt_content_type, no_receipt_reason,
     review_verdict, review_note, reviewed_by_id, reviewed_at, query_answer, voided,
     void_reason, created_by_id, created_at, updated_by_id, updated_at, version)
-SELECT case_id, lead_id, card_id, day,
+SELECT case_id, team_id, lead_id, card_id, day,
        (ARRAY['Tesco', 'Aldi', 'Co-op', 'Greggs', 'British Gas top-up', 'Primark',
               'Northern Rail', 'Argos', 'EE top-up', 'Post Office'])[1 + i %% 10],
        1 + ((i * 37) %% 20000) / 100.0,

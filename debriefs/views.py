@@ -129,7 +129,7 @@ def _advice_needed(debrief) -> tuple[list, int]:
     rest are in the purchase list). Two queries."""
     from purchases.models import Purchase  # debriefs builds on purchases
 
-    waiting = Purchase.objects.awaiting_advice().filter(case__team=debrief.team_id)
+    waiting = Purchase.objects.awaiting_advice().filter(team=debrief.team_id)
     oldest = list(waiting.select_related("case", "worker").order_by("date", "pk")
                   .only("amount", "merchant", "date", "purpose", "case__reference",
                         "worker__first_name", "worker__last_name", "worker__username")
@@ -245,7 +245,7 @@ def advice_record(request, pk, purchase_pk):
     from purchases.models import Purchase
 
     debrief = debrief_for_user(request.user, pk, change=True)
-    purchase = get_object_or_404(Purchase.objects.filter(case__team=debrief.team_id,
+    purchase = get_object_or_404(Purchase.objects.filter(team=debrief.team_id,
                                                          advice_asked=True), pk=purchase_pk)
     form = AdviceForm(request.POST, prefix=f"advice{purchase.pk}")
     if form.is_valid():

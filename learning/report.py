@@ -57,7 +57,7 @@ class Scope:
         return self._of(Issue.objects.all(), "team")
 
     def purchases(self):
-        return self._of(Purchase.objects.all(), "case__team")
+        return self._of(Purchase.objects.all(), "team")
 
     def pots(self):
         return self._of(BudgetPot.objects.all(), "team")

@@ -117,7 +117,7 @@ def _seed_cards_and_pots(demo: DemoContext, today: date) -> dict[int, Card]:
 def seed(demo: DemoContext) -> None:
     today = timezone.localdate()
     cards = _seed_cards_and_pots(demo, today)
-    if Purchase.objects.filter(case__team=demo.team).exists():
+    if Purchase.objects.filter(team=demo.team).exists():
         return
     rng = random.Random(42)
     cases = list(Case.objects.filter(team=demo.team).select_related("lead"))
@@ -140,7 +140,8 @@ def seed(demo: DemoContext) -> None:
         category, merchant, purpose, low, high, _ = item
         amount = Decimal(rng.randint(low * 100, high * 100)) / 100 if low != high else Decimal(low)
         purchase = Purchase(
-            case=case, worker=worker, card=cards[worker.pk], date=day, merchant=merchant,
+            case=case, team_id=case.team_id, worker=worker, card=cards[worker.pk], date=day,
+            merchant=merchant,
             amount=amount.quantize(Decimal("0.01")), category=category, purpose=purpose,
             created_by=worker, updated_by=worker,
             **{f"plan_{k}": True for k in PLAN_REASONS},

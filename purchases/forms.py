@@ -307,7 +307,7 @@ class ExportForm(GovukFormMixin, forms.Form):
         if data["date_to"]:
             purchases = purchases.filter(date__lte=data["date_to"])
         if data["team"]:
-            purchases = purchases.filter(case__team=data["team"])
+            purchases = purchases.filter(team=data["team"])
         if data["card"]:
             purchases = purchases.filter(card=data["card"])
         status = data["review_status"]

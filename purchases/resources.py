@@ -57,7 +57,7 @@ def _person(name: str, label: str) -> fields.Field:
 class PurchaseResource(resources.Resource):
     id = fields.Field(attribute="pk", column_name="Purchase id", widget=widgets.IntegerWidget())
     date = fields.Field(attribute="date", column_name="Date", widget=DATE)
-    team = fields.Field(attribute="case__team__name", column_name="Team")
+    team = fields.Field(attribute="team__name", column_name="Team")
     worker = _person("worker", "Worker")
     card = fields.Field(attribute="card__last_four", column_name="Card last four")
     case = fields.Field(attribute="case__reference", column_name="Case reference")

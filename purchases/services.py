@@ -188,7 +188,7 @@ def spend_overview(*, team: Team, today: date) -> Overview:
     else:
         start = today.replace(day=1)
         end = (start + timedelta(days=32)).replace(day=1)
-    spend = Purchase.objects.counted().filter(case__team=team, date__gte=start, date__lt=end)
+    spend = Purchase.objects.counted().filter(team=team, date__gte=start, date__lt=end)
     totals = Sum("amount"), Count("pk")
     labels = dict(Purchase.Category.choices)
     by_category = [(labels[row["category"]], row["total"], row["count"]) for row in
@@ -218,7 +218,7 @@ def _unusual(team: Team, listed, end: date) -> list[tuple[Purchase, Decimal]]:
     """Purchases in the period above UNUSUAL_TIMES the median of their category. Two
     queries."""
     medians = dict(Purchase.objects.counted()
-                   .filter(case__team=team, date__gte=end - timedelta(days=365), date__lt=end)
+                   .filter(team=team, date__gte=end - timedelta(days=365), date__lt=end)
                    .values("category").annotate(median=Median("amount"))
                    .values_list("category", "median"))
     if not medians:

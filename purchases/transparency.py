@@ -45,7 +45,7 @@ def can_publish(user) -> bool:
 
 class TransparencyResource(resources.Resource):
     date = fields.Field(attribute="date", column_name="Date", widget=DATE)
-    department = fields.Field(attribute="case__team__name", column_name="Department")
+    department = fields.Field(attribute="team__name", column_name="Department")
     beneficiary = fields.Field(attribute="merchant", column_name="Beneficiary")
     amount = fields.Field(attribute="amount", column_name="Amount (£)", widget=PoundsWidget())
     vat = fields.Field(attribute="irrecoverable_vat", column_name="Irrecoverable VAT (£)",
@@ -101,7 +101,7 @@ class TransparencyForm(GovukFormMixin, forms.Form):
         data = self.cleaned_data
         purchases = purchases.filter(date__gte=data["date_from"], date__lte=data["date_to"])
         if data["team"]:
-            purchases = purchases.filter(case__team=data["team"])
+            purchases = purchases.filter(team=data["team"])
         return purchases
 
     def summary(self, rows: int) -> str:

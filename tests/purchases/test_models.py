@@ -121,3 +121,16 @@ def test_reach_by_role(purchase, other_purchase, caseworker, coordinator, leader
     assert set(Purchase.objects.for_user(auditor)) == {purchase, other_purchase}
     assert not Purchase.objects.for_user(make_user(Role.ADMIN)).exists()
     assert not Purchase.objects.for_user(make_user()).exists()
+
+
+def test_a_purchase_is_its_cases_teams_spend_however_it_is_written(purchase, other_team):
+    """The team is kept on the purchase for the spend pages' index: save() sets it, and the
+    database sets it for any other writer (bulk inserts, SQL), on insert and on a new case."""
+    assert purchase.team_id == purchase.case.team_id
+    fields = {f.attname: getattr(purchase, f.attname) for f in Purchase._meta.concrete_fields
+              if f.attname not in ("id", "team_id")}
+    [bulk] = Purchase.objects.bulk_create([Purchase(**fields)])
+    assert Purchase.objects.get(pk=bulk.pk).team_id == purchase.case.team_id
+    elsewhere = CaseFactory(team=other_team)
+    Purchase.objects.filter(pk=bulk.pk).update(case=elsewhere)  # no save(): the trigger
+    assert Purchase.objects.get(pk=bulk.pk).team_id == other_team.pk
