@@ -30,8 +30,8 @@ class User(AbstractUser):
         return self._role_names
 
     def load_access(self) -> None:
-        """Read the user's roles and capabilities together, in one query, and keep them on
-        this object for the request: the navigation, the views and the templates ask for
+        """Read the user's roles, capabilities and teams together, in one query, and keep them
+        on this object for the request: the navigation, the views and the templates ask for
         them many times. Django's ModelBackend would take three queries (groups, the user's
         permissions, the groups' permissions); it reads its own cache, `_perm_cache`, which
         this fills with the same "app_label.codename" strings. Not for superusers, who have
@@ -39,8 +39,9 @@ class User(AbstractUser):
         groups = self._meta.get_field("groups")
         user_groups = groups.remote_field.through._meta.db_table
         user_perms = self._meta.get_field("user_permissions").remote_field.through._meta.db_table
+        memberships = self._meta.get_field("teams").remote_field.through._meta.db_table
         query = f"""
-            select g.name, ct.app_label || '.' || p.codename
+            select g.name, ct.app_label || '.' || p.codename, null::bigint
               from {user_groups} ug
               join auth_group g on g.id = ug.group_id
               left join auth_group_permissions gp on gp.group_id = g.id
@@ -48,16 +49,31 @@ class User(AbstractUser):
               left join django_content_type ct on ct.id = p.content_type_id
              where ug.user_id = %s
             union all
-            select null, ct.app_label || '.' || p.codename
+            select null, ct.app_label || '.' || p.codename, null
               from {user_perms} up
               join auth_permission p on p.id = up.permission_id
               join django_content_type ct on ct.id = p.content_type_id
-             where up.user_id = %s"""  # noqa: S608  # nosec B608: table names from the models
+             where up.user_id = %s
+            union all
+            select null, null, m.team_id from {memberships} m where m.user_id = %s
+            """  # noqa: S608  # nosec B608: table names from the models
         with connection.cursor() as cursor:
-            cursor.execute(query, [self.pk, self.pk])
+            cursor.execute(query, [self.pk, self.pk, self.pk])
             rows = cursor.fetchall()
-        self._role_names = {group for group, _ in rows if group is not None}
-        self._perm_cache = {perm for _, perm in rows if perm is not None}
+        self._role_names = {group for group, _, _ in rows if group is not None}
+        self._perm_cache = {perm for _, perm, _ in rows if perm is not None}
+        self._team_ids = sorted(team for _, _, team in rows if team is not None)
+
+    @property
+    def team_ids(self) -> list[int]:
+        """The ids of the user's teams, read with their access (see load_access). A list of
+        ids rather than a subquery lets PostgreSQL read one team's rows in index order."""
+        if not hasattr(self, "_team_ids"):
+            if self.is_active and not self.is_superuser:
+                self.load_access()
+            else:
+                self._team_ids = sorted(self.memberships.values_list("team_id", flat=True))
+        return self._team_ids
 
     def _access_loaded(self) -> None:
         if not hasattr(self, "_perm_cache") and self.is_active and not self.is_superuser:

@@ -111,7 +111,7 @@ class PurchaseQuerySet(models.QuerySet):
         if user.has_perm("accounts.see_all_teams") or user.has_perm("accounts.read_purchases"):
             return self
         if user.has_perm("accounts.work_cases"):
-            return self.filter(team__in=Team.objects.filter(memberships__user=user))
+            return self.filter(team__in=user.team_ids)
         return self.none()
 
     def counted(self):

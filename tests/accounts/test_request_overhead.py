@@ -102,3 +102,15 @@ def test_the_apps_connections_do_not_jit_compile_queries():
     with connection.cursor() as cursor:
         cursor.execute("SHOW jit")
         assert cursor.fetchone() == ("off",)
+
+
+def test_a_users_teams_come_with_their_access_in_the_same_query(make_user, team, other_team,
+                                                                django_assert_num_queries):
+    from accounts.models import Membership, User
+
+    Membership.objects.create(user=make_user(Role.CASEWORKER, team=team, username="two"),
+                              team=other_team)
+    user = User.objects.get(username="two")
+    with django_assert_num_queries(1):
+        assert user.has_perm("accounts.work_cases")
+        assert user.team_ids == sorted([team.pk, other_team.pk])
