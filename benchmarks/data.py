@@ -567,10 +567,10 @@ def _debriefs(rng: random.Random, cases: list[Case], workers, staff, total: int,
         candidates = [c for c in rng.sample(known, k=min(len(known), wanted * 2))
                       if c.closed_on is None or c.closed_on >= held_on][:wanted]
         for case in candidates:
-            entry_rows.append((pk, case.pk, rng.choices(*progress)[0], "", case.lead_id,
+            entry_rows.append((pk, held_on, case.pk, rng.choices(*progress)[0], "", case.lead_id,
                                started + timedelta(minutes=rng.randint(1, 25)), 1))
     copy_rows(Debrief, ["id", "team", "held_on", "started_by", "started_at", "reflection",
                         "closed_at", "closed_by", "version"], debrief_rows)
     copy_rows(Attendance, ["debrief", "user", "present"], attendance_rows)
-    return copy_rows(Entry, ["debrief", "case", "progress", "note", "updated_by", "updated_at",
-                             "version"], entry_rows)
+    return copy_rows(Entry, ["debrief", "held_on", "case", "progress", "note", "updated_by",
+                             "updated_at", "version"], entry_rows)

@@ -131,6 +131,7 @@ class Result:
     db_cpu_ms: float  # the bench database's server processes' CPU per request
     load: float  # 1-minute load average at the end of the run
     note: str = ""
+    clients: int = 8
 
 
 def run(args) -> None:
@@ -395,7 +396,8 @@ def drive(base, page, cookie, fixtures, workers, args) -> Result:
     return Result(page.name, page.role or "anonymous", page.path, page.method, requests,
                   requests / (duration_us / 1e6), p50, p95, p99, unexpected, conflicts,
                   socket_errors, 1000 * worker_cpu / max(requests, 1),
-                  1000 * db_cpu / max(requests, 1), os.getloadavg()[0], page.note)
+                  1000 * db_cpu / max(requests, 1), os.getloadavg()[0], page.note,
+                  page.clients)
 
 
 def machine_facts(args, fixtures) -> dict:
@@ -461,9 +463,12 @@ def growth(small: list[dict], large: list[Result]) -> None:
     print("\nGrowth: p50 at full scale ÷ p50 at the small scale (target ≤ 1.5):")
     print("| page | p50 small | p50 full | ratio | target |")
     print("|---|--:|--:|--:|---|")
-    by_key = {(r["role"], r["name"].split(" (")[0], r["method"]): r for r in small}
+    # Names hold counts that differ with the scale ("case page (646 contacts)"): match on the
+    # name before them, with the role, the method and the number of clients.
+    by_key = {(r["role"], r["name"].split(" (")[0], r["method"], r.get("clients", 8)): r
+              for r in small}
     for r in large:
-        s = by_key.get((r.role, r.name.split(" (")[0], r.method))
+        s = by_key.get((r.role, r.name.split(" (")[0], r.method, r.clients))
         if not r.path or not s or not s["requests"] or r.path == "/healthz":
             continue
         if not r.requests:

@@ -1,6 +1,7 @@
 """The daily debrief: progress against what matters, issues and successes, and welfare."""
 
 import pghistory
+import pgtrigger
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -86,6 +87,9 @@ class Entry(models.Model):
         NOT_DISCUSSED = "not_discussed", "Not discussed"
 
     debrief = models.ForeignKey(Debrief, on_delete=models.CASCADE, related_name="entries")
+    # The debrief's day (set on save, and by the trigger below for any other writer; a
+    # debrief's day never changes): a case's last discussion is one probe of an index.
+    held_on = models.DateField(editable=False)
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="debrief_entries")
     progress = models.CharField(max_length=15, choices=Progress.choices)
     note = models.CharField(max_length=200, blank=True)
@@ -95,15 +99,31 @@ class Entry(models.Model):
     version = models.PositiveIntegerField(default=1)
 
     class Meta:
-        ordering = ["-debrief__held_on"]
+        ordering = ["-held_on"]
         verbose_name_plural = "entries"
         constraints = [
             models.UniqueConstraint(fields=["debrief", "case"], name="entry_once_per_case"),
         ]
-        indexes = [models.Index(fields=["case", "debrief"])]
+        indexes = [
+            models.Index(fields=["case", "debrief"]),
+            models.Index(fields=["case", "-held_on"], name="entry_discussed",
+                         condition=~Q(progress="not_discussed")),
+        ]
+        triggers = [
+            pgtrigger.Trigger(
+                name="entry_held_on_of_debrief", when=pgtrigger.Before,
+                operation=pgtrigger.Insert | pgtrigger.UpdateOf("debrief_id"),
+                func="NEW.held_on := (SELECT held_on FROM debriefs_debrief"
+                     " WHERE id = NEW.debrief_id); RETURN NEW;"),
+        ]
 
     def __str__(self):
         return f"{self.case}: {self.get_progress_display()}"
+
+    def save(self, *args, **kwargs):
+        if kwargs.get("update_fields") is None:
+            self.held_on = self.debrief.held_on
+        super().save(*args, **kwargs)
 
 
 @pghistory.track()

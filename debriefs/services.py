@@ -99,7 +99,7 @@ def _new_contacts(since):
 
 def _discussed(today):
     """A case's entries at earlier debriefs where it was talked about."""
-    return Entry.objects.filter(case=OuterRef("pk"), debrief__held_on__lt=today).exclude(
+    return Entry.objects.filter(case=OuterRef("pk"), held_on__lt=today).exclude(
         progress=Entry.Progress.NOT_DISCUSSED)
 
 
@@ -126,8 +126,7 @@ def debrief_people(debrief: Debrief, *, since, start: int = 0,
             is_new=ExpressionWrapper(Q(Exists(new_contacts)) | Q(Exists(spend))
                                      | Q(Exists(advice)) | Q(hold_due),
                                      output_field=BooleanField()),
-            last_discussed=Subquery(discussed.order_by("-debrief__held_on")
-                                    .values("debrief__held_on")[:1]),
+            last_discussed=Subquery(discussed.order_by("-held_on").values("held_on")[:1]),
             contacts_since=Subquery(new_contacts.values("case").annotate(n=Count("pk"))
                                     .values("n")[:1]),
             latest_contact=Subquery(new_contacts.order_by("-happened_at")

@@ -248,3 +248,15 @@ def test_the_debrief_shows_the_oldest_ten_purchases_waiting_for_advice_and_count
     assert 'href="/purchases/?show=awaiting-advice"' in page
     waiting = client.get("/purchases/?show=awaiting-advice").text
     assert "Shop 11" in waiting and "Advised shop" not in waiting
+
+
+def test_an_entry_keeps_its_debriefs_day_however_it_is_written(debrief, case, coordinator):
+    """Saved, or written in bulk (the database's trigger), an entry takes its debrief's day:
+    the debrief orders people by the last day they were discussed, read from the entry."""
+    saved = Entry.objects.create(debrief=debrief, case=case, progress="working",
+                                 updated_by=coordinator)
+    assert saved.held_on == debrief.held_on
+    other = CaseFactory(team=debrief.team, lead=coordinator)
+    [bulk] = Entry.objects.bulk_create([Entry(debrief=debrief, case=other, progress="stuck",
+                                              updated_by=coordinator)])
+    assert Entry.objects.get(pk=bulk.pk).held_on == debrief.held_on
