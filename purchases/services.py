@@ -160,8 +160,10 @@ class Overview:
     by_month: list[tuple[date, Decimal, int]]
     by_worker: list[tuple[str, Decimal, int]]
     top_cases: list[tuple[str, Decimal, int]]
-    flagged: list[Purchase]
-    unusual: list[tuple[Purchase, Decimal]]
+    flagged: list[Purchase]  # the first `shown` of them (all when shown is None)
+    unusual: list[tuple[Purchase, Decimal]]  # the furthest above their median first
+    flagged_count: int = 0
+    unusual_count: int = 0
 
     @property
     def last_day(self) -> date:
@@ -179,9 +181,10 @@ class Overview:
                 for (day, _), total in zip(self.by_day, spent, strict=True)]
 
 
-def spend_overview(*, team: Team, today: date) -> Overview:
+def spend_overview(*, team: Team, today: date, shown: int | None = None) -> Overview:
     """The team's spend in the period of its pot covering `today` (the calendar month when
-    it has no pot). Voided purchases count nowhere. Eight queries."""
+    it has no pot). Voided purchases count nowhere. Eight queries. The flagged and unusual
+    purchases are counted in full; `shown` of each are listed (all when None)."""
     pot = BudgetPot.objects.filter(team=team).covering(today).first()
     if pot:
         start, end = pot.period_start, pot.period_end
@@ -206,12 +209,16 @@ def spend_overview(*, team: Team, today: date) -> Overview:
     top_cases = [(row["case__reference"], row["total"], row["count"]) for row in
                  spend.values("case__reference").annotate(total=totals[0], count=totals[1])
                  .order_by("-total", "case__reference")[:TOP_CASES]]
-    listed = spend.select_related("case", "worker").order_by("date", "pk")
+    listed = (spend.select_related("case", "worker").order_by("date", "pk")
+              .only("date", "merchant", "amount", "category", "advice_asked", "review_verdict",
+                    "case__reference", "worker__first_name", "worker__last_name",
+                    "worker__username"))
     flagged = list(listed.filter(Q(advice_asked=True) | Q(review_verdict__in=[
         Purchase.Verdict.QUERY, Purchase.Verdict.NOT_OK])))
+    unusual = sorted(_unusual(team, listed, end), key=lambda row: -row[0].amount / row[1])
     return Overview(team, start, end, pot, sum((t for _, t, _ in by_category), Decimal("0.00")),
                     sum(c for _, _, c in by_category), by_day, by_category, by_month, by_worker,
-                    top_cases, flagged, _unusual(team, listed, end))
+                    top_cases, flagged[:shown], unusual[:shown], len(flagged), len(unusual))
 
 
 def _unusual(team: Team, listed, end: date) -> list[tuple[Purchase, Decimal]]:

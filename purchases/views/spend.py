@@ -313,6 +313,9 @@ def purchase_export(request):
                                      "spreadsheetml.sheet")
 
 
+OVERVIEW_ROWS = 20  # flagged and unusual purchases listed, unless the leader asks for all
+
+
 @replica_reads
 @require_GET
 def spend_overview_page(request):
@@ -325,7 +328,9 @@ def spend_overview_page(request):
     team = (get_object_or_404(teams, pk=team_id) if is_id(team_id) else teams.first())
     if team is None:
         raise Http404
-    overview = spend_overview(team=team, today=timezone.localdate())
+    everything = request.GET.get("all") == "1"
+    overview = spend_overview(team=team, today=timezone.localdate(),
+                              shown=None if everything else OVERVIEW_ROWS)
     charts = {
         "category": bar_chart("by-category", "Spend by category",
                               "Spend this period in each category.",
@@ -337,4 +342,5 @@ def spend_overview_page(request):
         charts["burn_down"] = burn_down("burn-down", overview.pot.amount, overview.start,
                                         overview.end, overview.remaining_by_day)
     return render(request, "purchases/spend_overview.html", {
-        "overview": overview, "charts": charts, "teams": teams, "rule": UNUSUAL_RULE})
+        "overview": overview, "charts": charts, "teams": teams, "rule": UNUSUAL_RULE,
+        "all_url": f"?{urlencode({'team': team.pk, 'all': 1})}"})

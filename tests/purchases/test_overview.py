@@ -91,3 +91,28 @@ def test_without_a_pot_the_calendar_month_is_shown(signed_in, leader, team, case
     PurchaseFactory(case=case, worker=caseworker, card=card, amount=Decimal("12.00"))
     page = signed_in(leader).get(f"/purchases/overview?team={team.pk}").content.decode()
     assert "has no budget pot for this period" in page and "£12.00" in page
+
+
+def test_the_page_lists_twenty_of_each_and_shows_all_on_request(signed_in, leader, team, pot,
+                                                               case, caseworker, card):
+    """The flagged and unusual lists are counted in full; the page lists 20 of each (the
+    unusual furthest above their median first) and everything when asked."""
+    day = pot.period_start
+    for n in range(30):
+        PurchaseFactory(case=case, worker=caseworker, card=card, date=day,
+                        amount=Decimal("10.00"), merchant=f"Small {n}")
+    for n in range(25):
+        PurchaseFactory(case=case, worker=caseworker, card=card, date=day,
+                        amount=Decimal(100 + n), merchant=f"Big {n:02d}", advice_asked=True)
+    overview = spend_overview(team=team, today=timezone.localdate(), shown=20)
+    assert (overview.flagged_count, overview.unusual_count) == (25, 25)
+    assert len(overview.flagged) == 20 and len(overview.unusual) == 20
+    assert overview.unusual[0][0].merchant == "Big 24"  # the furthest above the median
+    client = signed_in(leader)
+    page = client.get(f"/purchases/overview?team={team.pk}").content.decode()
+    assert "The first 20 of 25, oldest first." in page and "Big 04" not in page.split(
+        'id="unusual"')[1]
+    assert f'href="?team={team.pk}&amp;all=1#unusual"' in page
+    everything = client.get(f"/purchases/overview?team={team.pk}&all=1").content.decode()
+    assert all(f"Big {n:02d}" in everything.split('id="unusual"')[1] for n in range(25))
+    assert "The first 20" not in everything
