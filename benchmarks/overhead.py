@@ -100,28 +100,31 @@ def measure(handler, path: str, who: str, cookie: str, n: int) -> dict:
             queries.append(sql), execute(sql, params, many, context))[1]):
         _call(handler, path, cookie)
     rounds = []
-    for _ in range(5):  # five rounds: the median is steadier on a busy machine
-        began = time.process_time()
-        for _ in range(n // 5):
+    for _ in range(10):  # ten rounds: the median, and the quickest, which is least disturbed
+        began = time.process_time()  # by other work on a shared machine
+        for _ in range(n // 10):
             _call(handler, path, cookie)
-        rounds.append((time.process_time() - began) * 1000 / (n // 5))
+        rounds.append((time.process_time() - began) * 1000 / (n // 10))
     return {"path": path, "who": who, "cpu_ms": statistics.median(rounds),
-            "queries": queries}
+            "min_ms": min(rounds), "queries": queries}
 
 
 def report(results: list[dict], n: int) -> None:
     health = results[0]
-    print(f"CPU per request in-process (median of 5 rounds, {n} requests each page):")
-    print("| page | user | CPU ms/req | over /healthz | queries |")
-    print("|---|---|--:|--:|--:|")
+    print(f"CPU per request in-process ({n} requests each page in 10 rounds):")
+    print("| page | user | CPU ms/req, median round | over /healthz | quickest round | "
+          "over /healthz | queries |")
+    print("|---|---|--:|--:|--:|--:|--:|")
     for r in results:
         print(f"| {r['path']} | {r['who']} | {r['cpu_ms']:.2f} | "
-              f"{r['cpu_ms'] - health['cpu_ms']:+.2f} | {len(r['queries'])} |")
+              f"{r['cpu_ms'] - health['cpu_ms']:+.2f} | {r['min_ms']:.2f} | "
+              f"{r['min_ms'] - health['min_ms']:+.2f} | {len(r['queries'])} |")
     for r in results[1:]:
         print(f"\nQueries for {r['path']} as {r['who']}:")
         for sql in r["queries"]:
             print(f"  {' '.join(sql.split())[:160]}")
     trivial = results[1]["cpu_ms"] - health["cpu_ms"]
+    quickest = results[1]["min_ms"] - health["min_ms"]
     print(f"\nFixed per-request overhead (signed-in home of a user with no role minus /healthz): "
-          f"{trivial:.2f} ms; target ≤ {TARGET_MS:.0f} ms: "
+          f"{trivial:.2f} ms (quickest rounds: {quickest:.2f} ms); target ≤ {TARGET_MS:.0f} ms: "
           f"{'PASS' if trivial <= TARGET_MS else 'MISS'}.")
