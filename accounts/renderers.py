@@ -4,10 +4,13 @@ widget, except the select, which is written out here.
 Django renders each of a select's options through an include of its own template, about 20 µs
 an option: a select of a team's 200 cards or 400 cases cost more than the rest of its page.
 The markup written here is the same as Django's template writes, character for character
-(`tests/accounts/test_renderers.py` compares them).
+(`tests/accounts/test_renderers.py` compares them). So a project copy of Django's
+`select.html`, `select_option.html` or `attrs.html` would not be used for selects: change the
+markup here instead.
 """
 
 from django.forms.renderers import TemplatesSetting
+from django.utils.formats import localize
 from django.utils.html import conditional_escape
 from django.utils.safestring import mark_safe
 
@@ -36,7 +39,7 @@ def select_html(widget: dict) -> str:
         if group_name:
             parts.append(f'\n  <optgroup label="{conditional_escape(group_name)}">')
         parts.extend(f'\n  <option value="{conditional_escape(option["value"])}"'
-                     f'{attrs_html(option["attrs"])}>{conditional_escape(option["label"])}</option>\n'
+                     f'{attrs_html(option["attrs"])}>{conditional_escape(localize(option["label"]))}</option>\n'
                      for option in options)
         if group_name:
             parts.append("\n  </optgroup>")

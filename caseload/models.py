@@ -5,6 +5,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import pghistory
+import pgtrigger
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex, GistIndex
@@ -131,6 +132,12 @@ class Case(models.Model):
         indexes = [
             models.Index(fields=["team", "status"]),
             GinIndex(fields=["transitions"], name="case_transitions_gin"),
+        ]
+        triggers = [
+            # A case stays with the team that opened it: its reference is numbered in that
+            # team, and its purchases keep the team (Purchase.team) for their spend and reach.
+            pgtrigger.Protect(name="case_team_fixed", operation=pgtrigger.Update,
+                              condition=pgtrigger.Q(old__team_id__df=pgtrigger.F("new__team_id"))),
         ]
 
     def __str__(self):

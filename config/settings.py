@@ -154,10 +154,7 @@ for _database in DATABASES.values():
     if not _database["ENGINE"].endswith("postgresql"):
         raise ImproperlyConfigured("Liberated runs on PostgreSQL only: DATABASE_URL must be "
                                    "postgres://...")
-    # No JIT compilation: the app's queries are short, and PostgreSQL compiled any whose
-    # estimated cost passed jit_above_cost, which took 120 ms to save a few (docs/performance.md).
-    _options = _database.setdefault("OPTIONS", {})
-    _options["options"] = f"{_options.get('options', '')} -c jit=off".strip()
+    _database.setdefault("OPTIONS", {})
 # Tests have one database, made by the owner (tests/conftest.py): `owner` mirrors `default`.
 DATABASES["owner"]["TEST"] = {"MIRROR": "default"}
 # A read replica for the pages that only report (config/routers.py, docs/scaling.md). Without
@@ -170,6 +167,14 @@ DATABASES["replica"] = {
     "TEST": {"MIRROR": "default"},
 }
 DATABASES["replica"].setdefault("OPTIONS", {})
+# No JIT compilation: the app's queries are short, and PostgreSQL compiled any whose estimated
+# cost passed jit_above_cost, which took 120 ms to save a few (docs/performance.md). Behind a
+# pooler that refuses startup options, set DATABASE_JIT_OPTION=false and turn JIT off for the
+# role on the server instead (docs/operations.md).
+if env_bool("DATABASE_JIT_OPTION", True):
+    for _database in DATABASES.values():
+        _options = _database["OPTIONS"] = {**_database["OPTIONS"]}  # the replica may share it
+        _options["options"] = f"{_options.get('options', '')} -c jit=off".strip()
 DATABASE_ROUTERS = ["config.routers.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

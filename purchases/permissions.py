@@ -38,6 +38,13 @@ def overview_teams(user):
     return Team.objects.none()
 
 
+def list_teams(user):
+    """The teams the user may narrow the purchase list to: those whose purchases they read."""
+    if user.has_perm("accounts.see_all_teams") or user.has_perm("accounts.read_purchases"):
+        return Team.objects.all()
+    return Team.objects.filter(pk__in=user.team_ids)
+
+
 def require(allowed: bool):
     if not allowed:
         raise PermissionDenied

@@ -33,7 +33,8 @@ def case_spend(case: Case) -> CaseSpend:
 # and the rest is bookkeeping.
 QUIET_FIELDS = {"id", "version", "created_at", "created_by", "updated_at", "updated_by",
                 "reviewed_by", "reviewed_at", "voided_by", "voided_at", "advice_given_by",
-                "advice_given_at", "query_answered_at", "receipt_content_type"}
+                "advice_given_at", "query_answered_at", "receipt_content_type",
+                "team"}  # follows the case, whose change is shown
 
 
 @dataclass

@@ -28,6 +28,7 @@ from purchases.permissions import (
     can_read,
     can_review,
     can_void,
+    list_teams,
     may_review,
     overview_teams,
     purchase_for_user,
@@ -91,6 +92,10 @@ def purchase_list(request):
     show = request.GET.get("show") if request.GET.get("show") in FILTERS else "all"
     purchases = FILTERS[show][1](Purchase.objects.for_user(request.user), request.user)
     month = _list_month(request.GET.get("month", ""))
+    team_id = request.GET.get("team", "")
+    team = list_teams(request.user).filter(pk=team_id).first() if is_id(team_id) else None
+    if team:  # one team's purchases only (the debrief links here for its own team)
+        purchases = purchases.filter(team=team)
     figures = None
     if month:
         purchases = purchases.filter(date__gte=month, date__lt=(month + timedelta(days=32))
@@ -103,12 +108,13 @@ def purchase_list(request):
                        min(int(number), 10_000) if is_id(number) and int(number) else 1,
                        PAGE_SIZE)
     tabs = [(key, label) for key, (label, _, allowed) in FILTERS.items() if allowed(request.user)]
-    query = {"show": show, **({"month": f"{month:%Y-%m}"} if month else {})}
+    kept = {**({"month": f"{month:%Y-%m}"} if month else {}), **({"team": team.pk} if team else {})}
+    query = {"show": show, **kept}
     template = "purchases/purchase_list.html"
     return render(request, f"{template}#results" if request.htmx else template, {
         "page": page, "show": show, "tabs": tabs, "month": month, "figures": figures,
-        "months": _list_months(timezone.localdate()),
-        "month_query": f"&month={month:%Y-%m}" if month else "",
+        "team": team, "months": _list_months(timezone.localdate()),
+        "month_query": f"&{urlencode(kept)}" if kept else "",
         "query_string": urlencode(query), "can_log": can_log(request.user),
     })
 

@@ -1,6 +1,8 @@
 """Selects are written out directly by the project's form renderer: the same markup as
 Django's own templates, character for character, whatever the options hold."""
 
+import datetime
+
 import pytest
 from django import forms
 from django.forms.renderers import TemplatesSetting
@@ -10,7 +12,7 @@ from accounts.models import Team
 from accounts.renderers import Renderer
 
 GROUPED = [("", "Any"), ("Fruit", [("apple", "Apple & <pear>"), ("plum", "Plum \"Victoria\"")]),
-           ("veg", "Veg"), (3, "Three")]
+           ("veg", "Veg"), (3, "Three"), ("big", 12345.5), ("day", datetime.date(2026, 11, 23))]
 
 
 class Sample(GovukFormMixin, forms.Form):

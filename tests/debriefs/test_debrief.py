@@ -245,9 +245,10 @@ def test_the_debrief_shows_the_oldest_ten_purchases_waiting_for_advice_and_count
     shown = [n for n in range(12) if f"Shop {n:02d}" in page]
     assert shown == list(range(10))  # the oldest ten
     assert "12 purchases are waiting for advice" in page and "Advised shop" not in page
-    assert 'href="/purchases/?show=awaiting-advice"' in page
-    waiting = client.get("/purchases/?show=awaiting-advice").text
+    assert f'href="/purchases/?show=awaiting-advice&amp;team={team.pk}"' in page
+    waiting = client.get(f"/purchases/?show=awaiting-advice&team={team.pk}").text
     assert "Shop 11" in waiting and "Advised shop" not in waiting
+    assert "Riverside’s purchases only" in waiting
 
 
 def test_an_entry_keeps_its_debriefs_day_however_it_is_written(debrief, case, coordinator):

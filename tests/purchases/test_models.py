@@ -134,3 +134,12 @@ def test_a_purchase_is_its_cases_teams_spend_however_it_is_written(purchase, oth
     elsewhere = CaseFactory(team=other_team)
     Purchase.objects.filter(pk=bulk.pk).update(case=elsewhere)  # no save(): the trigger
     assert Purchase.objects.get(pk=bulk.pk).team_id == other_team.pk
+
+
+def test_a_case_never_moves_to_another_team(purchase, other_team):
+    """Its purchases keep its team for their spend and who may see them."""
+    from caseload.models import Case
+
+    with pytest.raises(DatabaseError), transaction.atomic():
+        Case.objects.filter(pk=purchase.case_id).update(team=other_team)
+    assert Case.objects.get(pk=purchase.case_id).team_id == purchase.team_id

@@ -266,3 +266,18 @@ def test_coordinator_sees_the_teams_spend_but_not_others(
     PurchaseFactory(case=CaseFactory(team=team, lead=coordinator), merchant="Cora's shop")
     page = signed_in(coordinator).get("/purchases/").text
     assert "Asda" in page and "Cora&#x27;s shop" in page and "Greggs" not in page
+
+
+def test_the_list_narrows_to_one_team_in_reach_and_keeps_it_across_pages(
+        signed_in, leader, caseworker, case, other_team):
+    from tests.factories import CaseFactory
+
+    PurchaseFactory(case=case, merchant="Riverside shop")
+    PurchaseFactory(case=CaseFactory(team=other_team), merchant="Hillside shop")
+    page = signed_in(leader).get(f"/purchases/?show=all&team={other_team.pk}").text
+    assert "Hillside shop" in page and "Riverside shop" not in page
+    assert "Hillside’s purchases only" in page
+    assert f'name="team" value="{other_team.pk}"' in page  # kept by the month form
+    # A caseworker cannot narrow to a team outside their reach: the filter is ignored.
+    theirs = signed_in(caseworker).get(f"/purchases/?show=all&team={other_team.pk}").text
+    assert "Riverside shop" in theirs and "Hillside" not in theirs
