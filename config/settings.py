@@ -176,6 +176,16 @@ if env_bool("DATABASE_JIT_OPTION", True):
         _options = _database["OPTIONS"] = {**_database["OPTIONS"]}  # the replica may share it
         _options["options"] = f"{_options.get('options', '')} -c jit=off".strip()
 DATABASE_ROUTERS = ["config.routers.ReplicaRouter"]
+
+CACHES = {
+    # Per process: the Learning figures (LEARNING_FIGURES_SECONDS), sign-in lockout, and so on.
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    # Per process: rendered table rows, keyed by every value the row shows, so a row is
+    # rendered again whenever anything in it changes (docs/performance.md).
+    "fragments": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+                  "LOCATION": "fragments", "TIMEOUT": 86400,
+                  "OPTIONS": {"MAX_ENTRIES": 20000}},
+}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"

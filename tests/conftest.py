@@ -19,11 +19,14 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic"
 def _fast_tests(settings):
     """Tests render templates without running collectstatic first, hash test passwords
     quickly (the real hasher costs about a second per user on a busy 2-core machine), and
-    compute the Learning page afresh each time."""
+    compute the Learning page afresh each time, and keep no rendered rows between tests."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.LEARNING_FIGURES_SECONDS = 0  # no figures kept from one test to the next
     settings.STORAGES = {**settings.STORAGES, "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
+    from django.core.cache import caches
+
+    caches["fragments"].clear()  # no rendered rows kept from one test to the next
 
 
 @pytest.fixture(scope="session")

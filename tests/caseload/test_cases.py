@@ -213,3 +213,30 @@ def test_auditor_never_sees_a_name(signed_in, auditor, case):
 
 def test_reverse_names_are_namespaced():
     assert reverse("caseload:case-detail", args=[1]) == "/cases/1/"
+
+
+def test_a_kept_row_of_the_caseload_list_changes_with_anything_it_shows(
+        signed_in, caseworker, coordinator, case):
+    """Rows are kept once rendered (the "fragments" cache), keyed by every value they show:
+    the next view after any one change shows it."""
+    import datetime
+
+    from django.utils import timezone
+
+    client = signed_in(caseworker)
+    assert "Joanne Robson" in client.get("/cases/").text  # rendered, then kept
+    assert "Joanne Robson" in client.get("/cases/").text  # from the kept row
+    person = case.main_person
+    person.name = "Joanne Hall"
+    person.save()
+    page = client.get("/cases/").text
+    assert "Joanne Hall" in page and "Joanne Robson" not in page
+    case.lead = coordinator
+    case.save()
+    assert "Cora Hepple" in client.get("/cases/").text
+    ContactFactory(case=case, happened_at=timezone.now() - datetime.timedelta(days=3))
+    assert "3 days ago" in client.get("/cases/").text
+    ContactFactory(case=case, happened_at=timezone.now() - datetime.timedelta(days=3),
+                   next_step="Ring the landlord",
+                   next_step_due=timezone.localdate() - datetime.timedelta(days=1))
+    assert "Overdue" in client.get("/cases/").text
