@@ -178,7 +178,7 @@ if env_bool("DATABASE_JIT_OPTION", True):
 DATABASE_ROUTERS = ["config.routers.ReplicaRouter"]
 
 CACHES = {
-    # Per process: the Learning figures (LEARNING_FIGURES_SECONDS), sign-in lockout, and so on.
+    # Per process: the Learning figures (LEARNING_FIGURES_SECONDS).
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
     # Per process: rendered table rows, keyed by every value the row shows, so a row is
     # rendered again whenever anything in it changes (docs/performance.md).
