@@ -61,7 +61,7 @@ class Row:
     short_name: str = ""
 
     def __post_init__(self):
-        person = next(iter(self.case.people.all()), None)  # the main person, prefetched
+        person = self.case.main_person  # from the prefetched main people
         self.key = str(self.case.pk)
         self.name = person.display_name if person else self.case.reference
         self.short_name = (person.preferred_name or person.name) if person else self.case.reference

@@ -99,20 +99,17 @@ def debrief_detail(request, pk):
     caseload."""
     debrief = debrief_for_user(request.user, pk)
     since = getattr(previous_debrief(debrief), "held_on", None)
-    people = debrief_people(debrief, since=since, start=_from(request))
+    rows = {"debrief": debrief, "progress_choices": PROGRESS_KEYS,
+            "people": debrief_people(debrief, since=since, start=_from(request)),
+            "can_change": request.user.has_perm("accounts.work_cases")}
     if request.htmx and "from" in request.GET:
-        return render(request, f"{PAGE}#people-rows", {
-            "debrief": debrief, "people": people, "more": True,
-            "can_change": request.user.has_perm("accounts.work_cases"),
-            "progress_choices": PROGRESS_KEYS})
+        return render(request, f"{PAGE}#people-rows", {**rows, "more": True})
     advice_needed, advice_waiting = _advice_needed(debrief)
     context = {
-        "debrief": debrief, "since": since, "people": people,
+        **rows, "since": since,
         "attendance": debrief.attendance.select_related("user").order_by("user__first_name"),
-        "can_change": request.user.has_perm("accounts.work_cases"),
         "advice_needed": advice_needed, "advice_waiting": advice_waiting,
         "close_form": CloseForm(initial={"reflection": debrief.reflection}),
-        "progress_choices": PROGRESS_KEYS,
         "issue_form": debrief_issue_form(debrief),
         **_value_work_context(debrief),
     }
