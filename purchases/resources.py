@@ -276,12 +276,13 @@ class StatementLineResource(resources.ModelResource):
         self.month, self.file_name, self.user = month, file_name, user
         digits = {str(v).strip() for v in dataset["card_last_four"]}
         self.fields["card_last_four"].widget = CardWidget(Card.objects.filter(
-            last_four__in=digits))
+            last_four__in=digits).select_related("holder"))
         self.fields["date"].widget = StatementDateWidget(month)
         ids = {str(v).strip() for v in dataset["transaction_id"]} - {""}
         self.known = set(StatementLine.objects.filter(transaction_id__in=ids)
                          .values_list("transaction_id", flat=True))
-        self.statements = {s.card_id: s for s in Statement.objects.filter(month=month)}
+        self.statements = {s.card_id: s for s in Statement.objects.filter(month=month)
+                           .select_related("card__holder")}
         self.seen: dict[str, int] = {}
         self.row = 0
         self.added: list[tuple[int, StatementLine]] = []

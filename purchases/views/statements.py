@@ -19,15 +19,14 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.forms import GovukFormMixin
-from accounts.shortcuts import is_id
+from accounts.shortcuts import is_id, require
 from caseload.permissions import can_read_cases
 from caseload.resources import ImportFileError, decode_csv_upload
-from purchases.models import Statement
+from purchases.models import MATCH_DAYS, Statement
 from purchases.permissions import (
     can_read_statements,
     can_reconcile,
     purchase_for_user,
-    require,
     statement_for_user,
     statement_line_for_user,
 )
@@ -93,7 +92,7 @@ def _upload_page(request, form, outcome=None):
     invalid = bool(form.errors) or (outcome is not None and not outcome.ok)
     return render(request, "purchases/statement_upload.html", {
         "form": form, "outcome": outcome, "columns": STATEMENT_COLUMNS,
-        "max_rows": f"{STATEMENT_MAX_ROWS:,}",
+        "max_rows": f"{STATEMENT_MAX_ROWS:,}", "match_days": MATCH_DAYS,
     }, status=422 if invalid else 200)
 
 
@@ -176,6 +175,7 @@ def statement_detail(request, pk):
 
 def _detail_context(request, statement, **extra):
     return {"statement": statement, "rec": statement_reconciliation(statement),
+            "match_days": MATCH_DAYS,
             "can_reconcile": can_reconcile(request.user),
             "reads_cases": can_read_cases(request.user), **extra}
 
@@ -204,7 +204,7 @@ def statement_match_again(request, pk):
 def statement_line_match(request, pk):
     """Match a line with a purchase chosen by hand; the amounts may differ."""
     line = statement_line_for_user(request.user, pk)
-    statement = statement_for_user(request.user, line.statement_id)
+    statement = line.statement
     purchase_id = request.POST.get("purchase", "")
     purchase = purchase_for_user(request.user, purchase_id) if is_id(purchase_id) else None
     try:
@@ -220,7 +220,7 @@ def statement_line_match(request, pk):
 @require_POST
 def statement_line_unmatch(request, pk):
     line = statement_line_for_user(request.user, pk)
-    statement = statement_for_user(request.user, line.statement_id)
+    statement = line.statement
     try:
         line.unmatch(by=request.user)
     except ValidationError as error:
