@@ -7,6 +7,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from accounts.models import AccessLog
+from accounts.shortcuts import local_midnight
 
 WIDGET_CLASSES = {
     "textinput": "govuk-input", "numberinput": "govuk-input", "emailinput": "govuk-input",
@@ -191,7 +192,8 @@ class AccessLogSearchForm(GovukFormMixin, forms.Form):
         if data["action"]:
             entries = entries.filter(action=data["action"])
         if data["date_from"]:
-            entries = entries.filter(at__date__gte=data["date_from"])
+            entries = entries.filter(at__gte=local_midnight(data["date_from"]))
         if data["date_to"]:
-            entries = entries.filter(at__date__lte=data["date_to"])
+            day_after = data["date_to"] + datetime.timedelta(days=1)
+            entries = entries.filter(at__lt=local_midnight(day_after))
         return entries

@@ -1,6 +1,9 @@
+import datetime
 import logging
 
+from django.core.exceptions import PermissionDenied
 from django.shortcuts import render
+from django.utils import timezone
 
 denied_logger = logging.getLogger("accounts.denied")
 
@@ -23,3 +26,15 @@ def is_id(value: str) -> bool:
     """Whether a value from the address is a record id: ASCII digits only ("²" is a digit to
     `str.isdigit` but not to `int`), and few enough for the database's integers."""
     return value.isascii() and value.isdigit() and len(value) <= 18
+
+
+def require(allowed: bool) -> None:
+    """Refuse the request (403) unless `allowed`: for a view's or permission helper's check."""
+    if not allowed:
+        raise PermissionDenied
+
+
+def local_midnight(day: datetime.date) -> datetime.datetime:
+    """The start of `day` in the service's time zone. Compare a timestamp with this rather than
+    with its `__date`, so the timestamp's index can serve the comparison."""
+    return datetime.datetime.combine(day, datetime.time(), tzinfo=timezone.get_current_timezone())

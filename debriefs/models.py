@@ -43,6 +43,11 @@ class Debrief(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["team", "held_on"], name="debrief_one_per_team_day"),
         ]
+        triggers = [
+            # A debrief keeps its day: its entries carry a copy of it (Entry.held_on).
+            pgtrigger.Protect(name="debrief_day_fixed", operation=pgtrigger.Update,
+                              condition=pgtrigger.Q(old__held_on__df=pgtrigger.F("new__held_on"))),
+        ]
 
     def __str__(self):
         return f"{self.team} debrief, {self.held_on:%-d %B %Y}"
@@ -87,8 +92,8 @@ class Entry(models.Model):
         NOT_DISCUSSED = "not_discussed", "Not discussed"
 
     debrief = models.ForeignKey(Debrief, on_delete=models.CASCADE, related_name="entries")
-    # The debrief's day (set on save, and by the trigger below for any other writer; a
-    # debrief's day never changes): a case's last discussion is one probe of an index.
+    # The debrief's day (set on save, and by the trigger below for any other writer; the
+    # debrief's own trigger keeps its day fixed): a case's last discussion is one index probe.
     held_on = models.DateField(editable=False)
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="debrief_entries")
     progress = models.CharField(max_length=15, choices=Progress.choices)

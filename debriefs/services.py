@@ -1,7 +1,7 @@
 """The debrief's working parts that span several apps' models."""
 
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+from datetime import timedelta
 
 from django.db import IntegrityError, transaction
 from django.db.models import (
@@ -19,6 +19,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from accounts.models import Team
+from accounts.shortcuts import local_midnight
 from caseload.models import Case, Contact, Hold, Person, WhatMatters
 from debriefs.models import Activity, Attendance, Debrief, Entry, Stroke
 
@@ -91,9 +92,7 @@ def _new_contacts(since):
     serves it."""
     contacts = Contact.objects.filter(case=OuterRef("pk"))
     if since:
-        after = datetime.combine(since + timedelta(days=1), time(),
-                                 tzinfo=timezone.get_current_timezone())
-        contacts = contacts.filter(happened_at__gte=after)
+        contacts = contacts.filter(happened_at__gte=local_midnight(since + timedelta(days=1)))
     return contacts
 
 

@@ -61,11 +61,6 @@ def one_calendar_month_after(day: date) -> date:
     return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
-class SubjectAccessRequestQuerySet(models.QuerySet):
-    def preparing(self):
-        return self.filter(status=SubjectAccessRequest.Status.PREPARING)
-
-
 class SubjectAccessRequest(models.Model):
     """A person's request for everything held about them, from receipt to release.
 
@@ -92,7 +87,6 @@ class SubjectAccessRequest(models.Model):
     released_at = models.DateTimeField(null=True, blank=True)
     released_bundle = models.JSONField(null=True, blank=True, editable=False)
 
-    objects = SubjectAccessRequestQuerySet.as_manager()
 
     class Meta:
         ordering = ["-received_on", "-pk"]

@@ -7,9 +7,9 @@ records are; they cannot release or download. A person or request outside the us
 404; a role that may not do the thing at all is a 403.
 """
 
-from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 
+from accounts.shortcuts import require
 from caseload.models import Case, Person
 from privacy.models import SubjectAccessRequest
 
@@ -20,11 +20,6 @@ def can_handle(user) -> bool:
 
 def can_prepare(user) -> bool:
     return can_handle(user) or user.has_perm("accounts.prepare_subject_access")
-
-
-def require(allowed: bool):
-    if not allowed:
-        raise PermissionDenied
 
 
 def requests_for_user(user):

@@ -22,9 +22,7 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import date
 
-import pghistory.models
 import pgtrigger
-from django.apps import apps
 from django.conf import settings
 from django.db import connections, models, transaction
 from django.db.models import Q, Value, When
@@ -88,7 +86,7 @@ class Target:
     def events(self, case: Case, record_ids: list, using: str):
         """Every stored version of the case's records, including versions of records since
         deleted or moved to another case (the event row keeps the case it had then)."""
-        event_model = event_model_for(self.model)
+        event_model = getattr(self.model, "pgh_event_model", None)  # None if untracked
         if event_model is None:
             return None
         events = event_model.objects.using(using)
@@ -144,15 +142,6 @@ SCRUBBED = [(Issue, ("title", "description", "countermeasure", "system_change",
             (Purchase, ("merchant",))]
 
 
-def event_model_for(model: type[models.Model]):
-    """The pghistory event model holding earlier versions of `model`, or None if untracked."""
-    for candidate in apps.get_models():
-        if (issubclass(candidate, pghistory.models.Event)
-                and getattr(candidate, "pgh_tracked_model", None) is model):
-            return candidate
-    return None
-
-
 def cases_past_retention(*, today: date | None = None, years: int | None = None,
                          using: str | None = None):
     """Closed cases whose closure is past retention and that are not anonymised yet."""
@@ -169,7 +158,7 @@ def _name_pattern(case: Case, using: str) -> re.Pattern | None:
     Single names of three letters or more match on their own."""
     fields = ("name", "preferred_name", "phone", "email")
     rows = [*Person.objects.using(using).filter(case=case).values_list(*fields)]
-    events = event_model_for(Person)
+    events = Person.pgh_event_model
     rows += events.objects.using(using).filter(case_id=case.pk).values_list(*fields)
     terms = set()
     for name, preferred, phone, email in rows:
@@ -202,7 +191,7 @@ def _related_scrub_targets(case: Case, using: str) -> list:
     """(model, rows, fields) for the issue, issue-update and debrief rows, live and earlier
     versions, that may name the case's people."""
     issue_ids = list(Issue.objects.using(using).filter(cases=case).values_list("pk", flat=True))
-    entry_events = event_model_for(Entry).objects.using(using).filter(case_id=case.pk)
+    entry_events = Entry.pgh_event_model.objects.using(using).filter(case_id=case.pk)
     debrief_ids = {*Entry.objects.using(using).filter(case=case).values_list("debrief_id",
                                                                              flat=True),
                    *entry_events.values_list("debrief_id", flat=True)}
@@ -213,7 +202,7 @@ def _related_scrub_targets(case: Case, using: str) -> list:
     targets = []
     for model, fields in SCRUBBED:
         targets.append((model, model._base_manager.using(using).filter(**rows[model]), fields))
-        events = event_model_for(model)
+        events = getattr(model, "pgh_event_model", None)  # None if untracked
         if events is not None:
             versions = events.objects.using(using).filter(pgh_obj_id__in=rows[model]["pk__in"])
             targets.append((events, versions, fields))
@@ -253,7 +242,7 @@ def _receipt_names(case: Case, using: str) -> set[str]:
     """Every receipt file the case's purchases have had, including replaced ones."""
     purchases = Purchase.objects.using(using).filter(case=case)
     ids = list(purchases.values_list("pk", flat=True))
-    events = event_model_for(Purchase).objects.using(using).filter(
+    events = Purchase.pgh_event_model.objects.using(using).filter(
         Q(pgh_obj_id__in=ids) | Q(case_id=case.pk))
     names = {*purchases.values_list("receipt", flat=True), *events.values_list("receipt",
                                                                                  flat=True)}

@@ -12,7 +12,6 @@ from collections.abc import Iterable
 from datetime import date, datetime
 from decimal import Decimal
 
-from django.db.models import Q
 from django.utils import timezone
 
 from accounts.models import AccessLog
@@ -88,9 +87,8 @@ def gather(person: Person) -> dict:
             _section("issues", "Problems in the system we logged with your case as an example",
                      [_issue(i) for i in Issue.objects.filter(cases=case).order_by("pk")]),
             _section("access_log", "Who has looked at your record",
-                     [_access(a) for a in AccessLog.objects.filter(
-                         Q(object_type="caseload.case", object_id=str(case.pk))
-                         | Q(object_type="caseload.person", object_id=str(person.pk)))
+                     [_access(a) for a in (AccessLog.objects.for_object(case)
+                                            | AccessLog.objects.for_object(person))
                       .select_related("user").order_by("at", "pk")]),
         ],
     }

@@ -12,7 +12,7 @@ from django.views.decorators.csp import csp_override
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.models import AccessLog
-from accounts.shortcuts import is_id, render_form
+from accounts.shortcuts import is_id, render_form, require
 from privacy.forms import WHOLE_RECORD_CHOICE, StartRequestForm, WithholdForm
 from privacy.models import SubjectAccessRequest
 from privacy.permissions import (
@@ -22,7 +22,6 @@ from privacy.permissions import (
     person_for_subject_access,
     request_for_user,
     requests_for_user,
-    require,
 )
 from privacy.subject_access import (
     WHOLE_RECORD,

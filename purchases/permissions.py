@@ -4,10 +4,10 @@ A purchase outside the user's reach is a 404; a role that may not do the thing a
 Auditors read everything and change nothing: every write needs work_cases or review_spend.
 """
 
-from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 
 from accounts.models import Team
+from accounts.shortcuts import require
 from purchases.models import Purchase, Statement, StatementLine
 
 
@@ -43,11 +43,6 @@ def list_teams(user):
     if user.has_perm("accounts.see_all_teams") or user.has_perm("accounts.read_purchases"):
         return Team.objects.all()
     return Team.objects.filter(pk__in=user.team_ids)
-
-
-def require(allowed: bool):
-    if not allowed:
-        raise PermissionDenied
 
 
 def purchase_for_user(user, pk) -> Purchase:
@@ -96,6 +91,8 @@ def statement_for_user(user, pk) -> Statement:
 
 
 def statement_line_for_user(user, pk) -> StatementLine:
-    """The line and its statement, to those who may match lines. One query."""
+    """The line and its statement (as statement_for_user loads it), to those who may match
+    lines. One query."""
     require(can_reconcile(user))
-    return get_object_or_404(StatementLine.objects.select_related("statement__card"), pk=pk)
+    return get_object_or_404(StatementLine.objects.select_related(
+        "statement__card__holder", "statement__card__team", "statement__uploaded_by"), pk=pk)

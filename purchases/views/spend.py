@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.models import AccessLog
-from accounts.shortcuts import is_id, log_denied, render_form
+from accounts.shortcuts import is_id, log_denied, render_form, require
 from caseload.permissions import can_read_cases
 from config.routers import replica_reads
 from purchases.charts import bar_chart, burn_down
@@ -32,7 +32,6 @@ from purchases.permissions import (
     may_review,
     overview_teams,
     purchase_for_user,
-    require,
 )
 from purchases.resources import csv_chunks, xlsx_file
 from purchases.services import UNUSUAL_RULE, purchase_history, spend_overview

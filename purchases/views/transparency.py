@@ -4,10 +4,9 @@ from django.http import FileResponse, StreamingHttpResponse
 from django.views.decorators.http import require_GET
 
 from accounts.models import AccessLog
-from accounts.shortcuts import render_form
+from accounts.shortcuts import render_form, require
 from config.routers import replica_reads
 from purchases.models import Purchase
-from purchases.permissions import require
 from purchases.transparency import (
     PURPOSE,
     TransparencyForm,

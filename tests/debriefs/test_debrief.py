@@ -261,3 +261,15 @@ def test_an_entry_keeps_its_debriefs_day_however_it_is_written(debrief, case, co
     [bulk] = Entry.objects.bulk_create([Entry(debrief=debrief, case=other, progress="stuck",
                                               updated_by=coordinator)])
     assert Entry.objects.get(pk=bulk.pk).held_on == debrief.held_on
+
+
+def test_a_debriefs_day_never_changes(debrief):
+    """Its entries carry a copy of the day, so the database refuses to move it."""
+    import datetime
+
+    from django.db import DatabaseError, transaction
+
+    with pytest.raises(DatabaseError), transaction.atomic():
+        Debrief.objects.filter(pk=debrief.pk).update(
+            held_on=debrief.held_on - datetime.timedelta(days=1))
+    assert Debrief.objects.get(pk=debrief.pk).held_on == debrief.held_on
