@@ -12,7 +12,8 @@ from accounts.models import Team
 from accounts.renderers import Renderer
 
 GROUPED = [("", "Any"), ("Fruit", [("apple", "Apple & <pear>"), ("plum", "Plum \"Victoria\"")]),
-           ("veg", "Veg"), (3, "Three"), ("big", 12345.5), ("day", datetime.date(2026, 11, 23))]
+           ("veg", "Veg"), (3, "Three"), ("big", 12345.5), ("day", datetime.date(2026, 11, 23)),
+           ("<b>", "<script>alert(1)</script>")]
 
 
 class Sample(GovukFormMixin, forms.Form):
@@ -42,6 +43,12 @@ def test_a_select_is_written_as_djangos_template_writes_it(data, name):
     ours, djangos = both(data, name)
     assert ours == djangos
     assert "<option" in ours and "<script>" not in ours
+
+
+def test_option_values_and_labels_are_escaped():
+    ours, djangos = both(None, "grouped")
+    assert ours == djangos
+    assert '<option value="&lt;b&gt;">&lt;script&gt;alert(1)&lt;/script&gt;</option>' in ours
 
 
 @pytest.mark.django_db

@@ -2,6 +2,7 @@
 access and the access log: each works in a real browser with 0 axe violations."""
 
 import datetime
+import re
 
 import pytest
 
@@ -47,6 +48,7 @@ def test_a_leader_imports_a_statement_and_reconciles_it(sign_in_as, leader, spen
     page.get_by_role("button", name="Import 2 lines").wait_for()
     assert_accessible(page)
     page.get_by_role("button", name="Import 2 lines").click()
+    page.wait_for_url(re.compile(r"/purchases/statements/\d+/$"))  # imported, not the preview
     page.get_by_text("UNKNOWN SHOP").first.wait_for()
     assert_accessible(page)
     page.set_viewport_size(PHONE)
@@ -85,6 +87,7 @@ def test_a_leader_prepares_a_subject_access_request(sign_in_as, leader, spend, l
     page.get_by_label("Month").fill(str(received.month))
     page.get_by_label("Year").fill(str(received.year))
     page.get_by_role("button", name="Start the request").click()
+    page.wait_for_url(re.compile(r"/privacy/subject-access/\d+/$"))  # started, not refused
     page.get_by_role("heading", level=1).wait_for()
     assert "/privacy/subject-access/" in page.url
     assert_accessible(page)
