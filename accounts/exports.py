@@ -33,16 +33,16 @@ def safe_cell(value):
     return value
 
 
-def value_rows(resource, queryset, **kwargs) -> Iterator[list]:
-    """The header, then one row a record, read as plain values from a server-side cursor: no
-    model objects. Each column's `Field.attribute` is the path read (`case__team__name`) and
+def value_rows(resource, queryset) -> Iterator[list]:
+    """For a workbook: the header, then one row a record, read as plain values from a
+    server-side cursor (no model objects), with numbers, days and times kept typed. Each column's `Field.attribute` is the path read (`case__team__name`) and
     its widget says how the value is written, so the Resource stays the one definition of the
     columns. Building model objects cost about 20 times more a row than writing the row.
     One query, plus anything a widget reads once (see `StaffNameWidget`)."""
     fields = resource.get_export_fields()
     yield resource.get_export_headers()
     renders = [(i, render) for i, field in enumerate(fields)
-               if (render := _renderer(field.widget, kwargs)) is not None]
+               if (render := _renderer(field)) is not None]
     rows = queryset.values_list(*(field.attribute for field in fields))
     for values in rows.iterator(chunk_size=READ_CHUNK):
         row = list(values)
@@ -51,28 +51,22 @@ def value_rows(resource, queryset, **kwargs) -> Iterator[list]:
         yield row
 
 
-def _renderer(widget, kwargs) -> Callable | None:
+def _renderer(field) -> Callable | None:
     """A function that turns one column's value into its cell, or None where the value is
-    written as it comes (numbers, days, amounts: the CSV writer and accounts/xlsx.py write
-    them).
-    A widget with a `for_export()` method gives its own, quicker than its `render`."""
+    written as it comes (numbers, days, amounts: accounts/xlsx.py writes them typed).
+    A widget with a `for_export()` method gives its own. Like `_sql_cell`, a widget this does
+    not know fails loudly rather than exporting something else."""
+    widget = field.widget
     if hasattr(widget, "for_export"):
         return widget.for_export()
     if type(widget) in (widgets.Widget, widgets.CharWidget):
         return _text
-    native = kwargs.get("force_native_type")
     if isinstance(widget, widgets.DateTimeWidget):
-        tz = timezone.get_current_timezone()
-        if native:
-            return partial(_naive_local, tz)
-        if widget.formats[0] == "%Y-%m-%d %H:%M":
-            return partial(_local_minutes, tz)
-        return partial(_local, tz, widget.formats[0])
-    if isinstance(widget, widgets.DateWidget) and widget.formats[0] == "%Y-%m-%d":
-        return None  # a date's own text is YYYY-MM-DD
-    if isinstance(widget, widgets.IntegerWidget | widgets.DecimalWidget):
-        return None  # stored with two places: Decimal("23.50") writes as 23.50
-    return partial(_render_safely, widget.render, kwargs)
+        return partial(_naive_local, timezone.get_current_timezone())
+    if isinstance(widget, widgets.DateWidget | widgets.IntegerWidget | widgets.DecimalWidget):
+        return None
+    raise ValueError(f"The {type(widget).__name__} of column {field.column_name!r} has no "
+                     "export form")
 
 
 def _text(value):
@@ -81,21 +75,9 @@ def _text(value):
     return "'" + value if isinstance(value, str) and value.startswith(FORMULA_STARTS) else value
 
 
-def _local(tz, fmt: str, value):
-    return "" if value is None else value.astimezone(tz).strftime(fmt)
-
-
-def _local_minutes(tz, value):
-    """YYYY-MM-DD HH:MM, several times quicker than strftime."""
-    return "" if value is None else value.astimezone(tz).isoformat(" ", "minutes")[:16]
-
-
 def _naive_local(tz, value):
+    """A time in the service's time zone, without one: workbooks hold no time zones."""
     return None if value is None else value.astimezone(tz).replace(tzinfo=None)
-
-
-def _render_safely(render, kwargs, value):
-    return safe_cell(render(value, **kwargs))
 
 
 # Widgets an export's Resource may use: each renders a cell from a stored value, from a row
@@ -232,7 +214,7 @@ def copy_csv_chunks(resource, queryset) -> Iterator[bytes]:
 
 def xlsx_file(rows: Iterable[list], sheet_name: str):
     """An XLSX workbook in a temporary file, written row by row (see accounts/xlsx.py).
-    Rows should be made with `force_native_type=True` so numbers and dates stay typed."""
+    Rows come from `value_rows`, which keeps numbers and dates typed."""
     out = tempfile.TemporaryFile()  # noqa: SIM115 - the response closes it when sent
     xlsx.write(out, rows, sheet_name)
     out.seek(0)

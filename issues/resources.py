@@ -54,5 +54,5 @@ def csv_lines(queryset) -> Iterator[bytes]:
 
 def xlsx_file(queryset):
     return exports.xlsx_file(
-        value_rows(IssueResource(), export_queryset(queryset), force_native_type=True),
+        value_rows(IssueResource(), export_queryset(queryset)),
         "Issues")

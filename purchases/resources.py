@@ -109,7 +109,7 @@ def csv_chunks(queryset) -> Iterator[bytes]:
 
 def xlsx_file(queryset):
     return exports.xlsx_file(
-        value_rows(PurchaseResource(), export_queryset(queryset), force_native_type=True),
+        value_rows(PurchaseResource(), export_queryset(queryset)),
         "Purchases")
 
 

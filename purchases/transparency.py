@@ -71,7 +71,7 @@ def csv_chunks(queryset) -> Iterator[bytes]:
 
 def xlsx_file(queryset):
     return exports.xlsx_file(
-        value_rows(TransparencyResource(), published(queryset), force_native_type=True),
+        value_rows(TransparencyResource(), published(queryset)),
         "Purchase card spend")
 
 
