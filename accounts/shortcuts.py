@@ -38,3 +38,8 @@ def local_midnight(day: datetime.date) -> datetime.datetime:
     """The start of `day` in the service's time zone. Compare a timestamp with this rather than
     with its `__date`, so the timestamp's index can serve the comparison."""
     return datetime.datetime.combine(day, datetime.time(), tzinfo=timezone.get_current_timezone())
+
+
+def next_month(day: datetime.date) -> datetime.date:
+    """The first day of the month after `day`'s."""
+    return (day.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)

@@ -29,6 +29,7 @@ from faker.providers.person.en_GB import Provider as Names
 
 from accounts.models import Membership, Team, User
 from accounts.roles import Role
+from accounts.shortcuts import next_month
 from benchmarks import database
 from caseload.models import Case, Contact, Person, Transition, normalise_phone
 from debriefs.models import Attendance, Debrief, Entry
@@ -439,7 +440,7 @@ def _contacts(rng: random.Random, cases: list[Case], workers, total: int) -> int
 def _months(first: date, last: date):
     month = first.replace(day=1)
     while month <= last:
-        following = (month + timedelta(days=32)).replace(day=1)
+        following = next_month(month)
         yield month, following
         month = following
 

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from accounts.demo import DemoContext
 from accounts.roles import Role
+from accounts.shortcuts import next_month
 
 from .models import (
     Case,
@@ -289,7 +290,7 @@ def _months_back(today: date, count: int) -> list[tuple[date, date]]:
     """(first day, last day so far) of each of the last `count` calendar months, oldest first."""
     months, first = [], today.replace(day=1)
     for _ in range(count):
-        last = min((first + timedelta(days=32)).replace(day=1) - timedelta(days=1), today)
+        last = min(next_month(first) - timedelta(days=1), today)
         months.append((first, last))
         first = (first - timedelta(days=1)).replace(day=1)
     return months[::-1]

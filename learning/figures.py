@@ -30,6 +30,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, TruncMonth
 from django.utils import timezone
 
+from accounts.shortcuts import next_month
 from caseload.models import Contact, Debt, Hold, Outcome, Pull
 from debriefs.models import Entry
 from issues.models import Issue
@@ -42,10 +43,6 @@ WELFARE_MINIMUM = 3  # fewer people answering than this in a month: the average 
 
 
 # The period ------------------------------------------------------------------------------
-
-def next_month(day: date) -> date:
-    return (day.replace(day=28) + timedelta(days=4)).replace(day=1)
-
 
 @dataclass(frozen=True)
 class Period:

@@ -23,9 +23,10 @@ from django.utils import timezone
 
 from accounts.demo import DemoContext
 from accounts.roles import Role
+from accounts.shortcuts import next_month
 from caseload.models import Case
 
-from .models import BudgetPot, Card, Purchase, Statement, StatementLine, month_end
+from .models import BudgetPot, Card, Purchase, Statement, StatementLine
 
 PURCHASES, DAYS, MONTHS = 120, 182, 6
 FEATURED = {40: "Halfords", 85: "Currys"}  # purchase number -> merchant
@@ -109,7 +110,7 @@ def _seed_cards_and_pots(demo: DemoContext, today: date) -> dict[int, Card]:
                 "monthly_guidance": Decimal("800.00")})
     for start in _month_starts(today, MONTHS):
         BudgetPot.objects.get_or_create(team=demo.team, period_start=start, defaults={
-            "period_end": (start + timedelta(days=32)).replace(day=1),
+            "period_end": next_month(start),
             "amount": Decimal("2500.00")})
     return cards
 
@@ -233,7 +234,7 @@ def _seed_statements(purchases: list[Purchase], cards: dict[int, Card], today: d
     counted = [p for p in purchases if not p.voided]
     now, lines = timezone.now(), []
     for month in _month_starts(today, MONTHS)[:-1]:
-        end = month_end(month)
+        end = next_month(month)
         in_month = [p for p in counted if month <= p.date < end]
         if not in_month:
             continue

@@ -2,7 +2,7 @@
 logged, reviewed by a leader after the fact (advice, not permission), and never deleted."""
 
 import uuid
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 
 import pghistory
@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Team
+from accounts.shortcuts import next_month
 from caseload.models import ONE_LINE, Case
 
 # Above this an amount is refused outright (the database agrees); above PLAUSIBLE_AMOUNT the
@@ -404,11 +405,6 @@ class Purchase(models.Model):
 MATCH_DAYS = 3
 
 
-def month_end(month: date) -> date:
-    """The first day of the month after `month`."""
-    return (month.replace(day=1) + timedelta(days=32)).replace(day=1)
-
-
 @pghistory.track()
 class Statement(models.Model):
     """What the card provider charged to one card in one month, imported from its CSV. Its
@@ -441,7 +437,7 @@ class Statement(models.Model):
 
     @property
     def end(self) -> date:
-        return month_end(self.month)
+        return next_month(self.month)
 
 
 @pghistory.track()

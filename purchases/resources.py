@@ -28,9 +28,10 @@ from accounts.exports import (
     copy_csv_chunks,
     value_rows,
 )
+from accounts.shortcuts import next_month
 from caseload.models import ONE_LINE
 from caseload.resources import RowProblem, read_csv_rows, row_problems
-from purchases.models import MAX_AMOUNT, Card, Purchase, Statement, StatementLine, month_end
+from purchases.models import MAX_AMOUNT, Card, Purchase, Statement, StatementLine
 
 DATE = widgets.DateWidget("%Y-%m-%d")
 WHEN = widgets.DateTimeWidget("%Y-%m-%d %H:%M")
@@ -205,7 +206,7 @@ class CardWidget(widgets.Widget):
 class StatementDateWidget(widgets.Widget):
     def __init__(self, month: date):
         super().__init__()
-        self.first, self.end = month - timedelta(days=EARLY_DAYS), month_end(month)
+        self.first, self.end = month - timedelta(days=EARLY_DAYS), next_month(month)
         self.month = month
 
     def clean(self, value, row=None, **kwargs):

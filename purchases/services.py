@@ -10,6 +10,7 @@ from django.db.models.functions import TruncMonth
 from django.utils import formats, timezone
 
 from accounts.models import Team, User
+from accounts.shortcuts import next_month
 from caseload.models import Case
 from purchases.models import BudgetPot, Card, Purchase
 
@@ -191,7 +192,7 @@ def spend_overview(*, team: Team, today: date, shown: int | None = None) -> Over
         start, end = pot.period_start, pot.period_end
     else:
         start = today.replace(day=1)
-        end = (start + timedelta(days=32)).replace(day=1)
+        end = next_month(start)
     spend = Purchase.objects.counted().filter(team=team, date__gte=start, date__lt=end)
     totals = Sum("amount"), Count("pk")
     labels = dict(Purchase.Category.choices)

@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.models import AccessLog
-from accounts.shortcuts import is_id, log_denied, render_form, require
+from accounts.shortcuts import is_id, log_denied, next_month, render_form, require
 from caseload.permissions import can_read_cases
 from config.routers import replica_reads
 from purchases.charts import bar_chart, burn_down
@@ -97,8 +97,7 @@ def purchase_list(request):
         purchases = purchases.filter(team=team)
     figures = None
     if month:
-        purchases = purchases.filter(date__gte=month, date__lt=(month + timedelta(days=32))
-                                     .replace(day=1))
+        purchases = purchases.filter(date__gte=month, date__lt=next_month(month))
         figures = purchases.aggregate(count=Count("pk"),
                                       total=Sum("amount", filter=Q(voided=False)))
     number = request.GET.get("page", "")
