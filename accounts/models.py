@@ -35,31 +35,39 @@ class User(AbstractUser):
         them many times. Django's ModelBackend would take three queries (groups, the user's
         permissions, the groups' permissions); it reads its own cache, `_perm_cache`, which
         this fills with the same "app_label.codename" strings. Not for superusers, who have
-        every permission (Django's backend answers for them)."""
-        groups = self._meta.get_field("groups")
-        user_groups = groups.remote_field.through._meta.db_table
-        user_perms = self._meta.get_field("user_permissions").remote_field.through._meta.db_table
-        memberships = self._meta.get_field("teams").remote_field.through._meta.db_table
-        query = f"""
+        every permission (Django's backend answers for them). A signed-in request reads them
+        with the user instead (accounts.backends), in the same single query."""
+        with connection.cursor() as cursor:
+            cursor.execute(self.access_sql("%s"), [self.pk] * 3)
+            self.keep_access(cursor.fetchall())
+
+    @classmethod
+    def access_sql(cls, user_id: str) -> str:
+        """Rows of (role, "app_label.codename" capability, team id), each with the other two
+        null, for the user whose id is the SQL expression `user_id` (used three times)."""
+        user_groups = cls._meta.get_field("groups").remote_field.through._meta.db_table
+        user_perms = cls._meta.get_field("user_permissions").remote_field.through._meta.db_table
+        memberships = cls._meta.get_field("teams").remote_field.through._meta.db_table
+        return f"""
             select g.name, ct.app_label || '.' || p.codename, null::bigint
               from {user_groups} ug
               join auth_group g on g.id = ug.group_id
               left join auth_group_permissions gp on gp.group_id = g.id
               left join auth_permission p on p.id = gp.permission_id
               left join django_content_type ct on ct.id = p.content_type_id
-             where ug.user_id = %s
+             where ug.user_id = {user_id}
             union all
             select null, ct.app_label || '.' || p.codename, null
               from {user_perms} up
               join auth_permission p on p.id = up.permission_id
               join django_content_type ct on ct.id = p.content_type_id
-             where up.user_id = %s
+             where up.user_id = {user_id}
             union all
-            select null, null, m.team_id from {memberships} m where m.user_id = %s
-            """  # noqa: S608  # nosec B608: table names from the models
-        with connection.cursor() as cursor:
-            cursor.execute(query, [self.pk, self.pk, self.pk])
-            rows = cursor.fetchall()
+            select null, null, m.team_id from {memberships} m where m.user_id = {user_id}
+            """  # noqa: S608  # nosec B608: table names from the models, the id a placeholder
+
+    def keep_access(self, rows) -> None:
+        """Keep the (role, capability, team id) rows of access_sql on this object."""
         self._role_names = {group for group, _, _ in rows if group is not None}
         self._perm_cache = {perm for _, perm, _ in rows if perm is not None}
         self._team_ids = sorted(team for _, _, team in rows if team is not None)

@@ -2,6 +2,9 @@
 in-process through Django's WSGI handler with production-like settings (DEBUG off, cached
 templates, the real middleware), as the same signed-in users, on the large council's data.
 
+The debrief quick-entry POST is sent as `pages` sends it (htmx, over 60 of the team's open
+cases in turn, with the version each answer carries), so each one is a real update.
+
 For each page it prints the CPU per request of this process (`time.process_time()`: Django,
 templates and the client side of the queries, not the database's own work), the wall time, the
 number of queries and the time PostgreSQL took for them. It is steadier than a run under load
@@ -11,7 +14,9 @@ the targets. `--profile` adds the functions with the most CPU for each page (cPr
 
 import cProfile
 import io
+import itertools
 import pstats
+import re
 import statistics
 import time
 
@@ -22,7 +27,7 @@ from django.test.utils import override_settings
 
 from benchmarks import data
 from benchmarks.overhead import _call
-from benchmarks.pages import key_pages, prepare, session_cookie
+from benchmarks.pages import csrf_secret, key_pages, prepare, session_cookie
 
 
 def run(args) -> None:
@@ -30,14 +35,15 @@ def run(args) -> None:
     users = data.bench_users()
     fixtures = prepare(users)
     cookies = {role: session_cookie(user) for role, user in users.items()}
-    chosen = [p for p in key_pages(fixtures) if p.method == "GET" and p.path
+    chosen = [p for p in key_pages(fixtures) if p.path and p.clients == 8
               and (not args.only or any(word in p.name for word in args.only.split(",")))]
     plain_static = {**settings.STORAGES, "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
     with override_settings(DEBUG=False, ALLOWED_HOSTS=["127.0.0.1"], STORAGES=plain_static,
                            SECURE_SSL_REDIRECT=False):
         handler = WSGIHandler()
-        rows = [measure(handler, page, cookies.get(page.role, ""), args) for page in chosen]
+        rows = [measure(page, _sender(handler, page, cookies.get(page.role, ""), fixtures), args)
+                for page in chosen]
     print("\n| page | role | CPU ms/req | wall ms/req | queries | SQL ms |")
     print("|---|---|--:|--:|--:|--:|")
     for r in rows:
@@ -45,18 +51,38 @@ def run(args) -> None:
               f"{r['queries']} | {r['sql']:.1f} |")
 
 
-def measure(handler, page, cookie: str, args) -> dict:
+def _sender(handler, page, cookie: str, fixtures: dict):
+    """A function sending the page's next request and answering its status."""
+    if page.method == "GET":
+        return lambda: _call(handler, page.path, cookie)
+    cases, turns, versions = itertools.cycle(fixtures["entry_cases"]), itertools.count(), {}
+    headers = {"HTTP_X_CSRFTOKEN": csrf_secret(), "HTTP_HX_REQUEST": "true"}
+
+    def post() -> str:
+        case = next(cases)
+        progress = "working" if next(turns) % 2 else "not_yet"
+        body = f"case{case}-progress={progress}&case{case}-note=&case{case}-version=" \
+               f"{versions.get(case, '')}"
+        answer = []
+        status = _call(handler, f"{page.path}{case}", cookie, body.encode(), headers, answer)
+        if found := re.search(rb'name="case(\d+)-version" value="(\d*)"', answer[0]):
+            versions[int(found[1])] = found[2].decode()
+        return status
+    return post
+
+
+def measure(page, send, args) -> dict:
     for _ in range(3):
-        status = _call(handler, page.path, cookie)
+        status = send()
     if not status.startswith("200"):
         raise SystemExit(f"{page.path} as {page.role} answered {status}, not 200")
     timings = []  # (ms, sql) of each query of one request
     with connection.execute_wrapper(lambda execute, *a: _timed(timings, execute, *a)):
-        _call(handler, page.path, cookie)
+        send()
     cpu, wall = [], []
     for _ in range(args.requests):
         began, began_wall = time.process_time(), time.perf_counter()
-        _call(handler, page.path, cookie)
+        send()
         cpu.append((time.process_time() - began) * 1000)
         wall.append((time.perf_counter() - began_wall) * 1000)
     row = {"name": page.name, "role": page.role or "anonymous", "cpu": statistics.median(cpu),
@@ -66,13 +92,16 @@ def measure(handler, page, cookie: str, args) -> dict:
     for ms, sql in sorted(timings, reverse=True)[:args.slowest]:
         print(f"    {ms:7.1f} ms  {' '.join(sql.split())[:args.sql_chars]}")
     if args.profile:
-        profiler = cProfile.Profile()
+        profiler = cProfile.Profile(time.process_time)  # CPU, as the figures above
         profiler.enable()
         for _ in range(args.requests):
-            _call(handler, page.path, cookie)
+            send()
         profiler.disable()
         out = io.StringIO()
-        pstats.Stats(profiler, stream=out).sort_stats(args.sort).print_stats(args.lines)
+        stats = pstats.Stats(profiler, stream=out).sort_stats(args.sort)
+        stats.print_stats(args.lines)
+        if args.callers:
+            stats.print_callers(args.callers)
         print(out.getvalue())
     return row
 

@@ -70,23 +70,33 @@ def _session_cookie(user) -> str:
     return session_cookie(user)
 
 
-def _environ(path: str, cookie: str) -> dict:
+def _environ(path: str, cookie: str, body: bytes = b"", headers: dict | None = None) -> dict:
     path, _, query = path.partition("?")
-    return {"REQUEST_METHOD": "GET", "PATH_INFO": path, "QUERY_STRING": query,
-            "SERVER_NAME": "127.0.0.1", "SERVER_PORT": "80", "HTTP_HOST": "127.0.0.1",
-            "REMOTE_ADDR": "127.0.0.1", "HTTP_COOKIE": cookie, "wsgi.url_scheme": "http",
-            "wsgi.input": io.BytesIO(b""), "wsgi.errors": io.StringIO(),
-            "wsgi.version": (1, 0), "wsgi.multithread": True, "wsgi.multiprocess": True,
-            "wsgi.run_once": False, "SERVER_PROTOCOL": "HTTP/1.1"}
+    environ = {"REQUEST_METHOD": "POST" if body else "GET", "PATH_INFO": path,
+               "QUERY_STRING": query, "SERVER_NAME": "127.0.0.1", "SERVER_PORT": "80",
+               "HTTP_HOST": "127.0.0.1", "REMOTE_ADDR": "127.0.0.1", "HTTP_COOKIE": cookie,
+               "wsgi.url_scheme": "http", "wsgi.input": io.BytesIO(body),
+               "wsgi.errors": io.StringIO(), "wsgi.version": (1, 0), "wsgi.multithread": True,
+               "wsgi.multiprocess": True, "wsgi.run_once": False, "SERVER_PROTOCOL": "HTTP/1.1"}
+    if body:
+        environ.update(CONTENT_TYPE="application/x-www-form-urlencoded",
+                       CONTENT_LENGTH=str(len(body)))
+    environ.update(headers or {})
+    return environ
 
 
-def _call(handler, path: str, cookie: str) -> str:
+def _call(handler, path: str, cookie: str, body: bytes = b"", headers: dict | None = None,
+          answer: list | None = None) -> str:
+    """One request through the WSGI handler; its status, and its body appended to `answer`."""
     status = []
-    body = handler(_environ(path, cookie), lambda s, headers, exc_info=None: status.append(s))
+    response = handler(_environ(path, cookie, body, headers),
+                       lambda s, headers, exc_info=None: status.append(s))
     try:
-        b"".join(body)
+        content = b"".join(response)
     finally:
-        body.close()
+        response.close()
+    if answer is not None:
+        answer.append(content)
     return status[0]
 
 

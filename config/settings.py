@@ -128,6 +128,12 @@ TEMPLATES = [
             ],
         },
     },
+    {  # the rows of the longest tables only: config/jinja2.py
+        "BACKEND": "django.template.backends.jinja2.Jinja2",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": False,
+        "OPTIONS": {"environment": "config.jinja2.environment"},
+    },
 ]
 
 FORM_RENDERER = "accounts.renderers.Renderer"
@@ -195,7 +201,7 @@ LOGOUT_REDIRECT_URL = "accounts:sign-in"
 
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "accounts.backends.AccessBackend",  # ModelBackend, reading the user and access at once
 ]
 
 # Passwords: length over composition (NCSC guidance); common passwords refused.
@@ -226,6 +232,7 @@ OTP_TOTP_ISSUER = SERVICE_NAME
 OTP_ADMIN_HIDE_SENSITIVE_DATA = True  # admins can reset a device, never read its key
 
 # Sessions: 30 minutes idle (renewed as the person uses the service), 10 hours absolute.
+SESSION_ENGINE = "accounts.sessions"  # database sessions, read with one plain query
 SESSION_COOKIE_AGE = 30 * 60
 # Not saved on every request (a write each time): SessionLifetimeMiddleware renews the idle
 # expiry when the session was last saved over a minute ago.

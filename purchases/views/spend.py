@@ -101,8 +101,7 @@ def purchase_list(request):
         figures = purchases.aggregate(count=Count("pk"),
                                       total=Sum("amount", filter=Q(voided=False)))
     number = request.GET.get("page", "")
-    page = ListPage.of(purchases.select_related("case", "worker", "card")
-                       .order_by("-date", "-pk"),
+    page = ListPage.of(purchases.for_rows().order_by("-date", "-pk"),
                        min(int(number), 10_000) if is_id(number) and int(number) else 1,
                        PAGE_SIZE)
     tabs = [(key, label) for key, (label, _, allowed) in FILTERS.items() if allowed(request.user)]
@@ -267,8 +266,7 @@ def review_queue(request):
     own. Runs a fixed number of queries."""
     require(can_review(request.user))
     reach = Purchase.objects.for_user(request.user).to_review()
-    queue = (reach.exclude(worker=request.user).select_related("case", "worker", "card")
-             .order_by("date", "pk"))
+    queue = reach.exclude(worker=request.user).for_rows().order_by("date", "pk")
     page = Paginator(queue, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "purchases/review_queue.html", {
         "page": page, "own": reach.filter(worker=request.user).count()})

@@ -1,6 +1,6 @@
-"""What every signed-in request costs before the page does anything: the session, the user,
-their roles and capabilities (one query together), the second step for those who need it, and
-no session write unless the idle expiry is due to be pushed back."""
+"""What every signed-in request costs before the page does anything: the session (one query),
+the user with their roles, capabilities and teams (one query together), the second step for
+those who need it, and no session write unless the idle expiry is due to be pushed back."""
 
 import pytest
 from django.conf import settings
@@ -30,7 +30,7 @@ def test_a_signed_in_page_reads_session_user_and_access_and_writes_nothing(signe
     client = signed_in(make_user())
     client.get("/")
     queries = home_queries(client)
-    assert len(queries) == 3  # the session, the user, their roles and capabilities
+    assert len(queries) == 2  # the session; the user with their roles and capabilities
     assert not [q for q in queries if q.startswith(("UPDATE", "INSERT", "DELETE"))]
 
 
@@ -39,14 +39,14 @@ def test_a_caseworkers_home_page_reads_roles_and_capabilities_once(signed_in, ca
     response = client.get("/")
     assert "Your people today" in response.text  # the caseworker's section: roles were read
     assert "Cases" in response.text  # the navigation: capabilities were read
-    assert len(home_queries(client)) == 3
+    assert len(home_queries(client)) == 2
 
 
 def test_two_step_sign_in_adds_only_the_device_lookup(signed_in, leader):
     client = signed_in(leader)
     response = client.get("/")
     assert "Air cover and review" in response.text
-    assert len(home_queries(client)) == 4
+    assert len(home_queries(client)) == 3
 
 
 def test_roles_and_capabilities_come_from_one_query(make_user):
@@ -118,3 +118,62 @@ def test_a_users_teams_come_with_their_access_in_the_same_query(make_user, team,
     with django_assert_num_queries(1):
         assert user.has_perm("accounts.work_cases")
         assert user.team_ids == sorted([team.pk, other_team.pk])
+
+
+def test_the_signed_in_user_is_read_as_the_orm_reads_them_with_their_access(
+        make_user, team, other_team, django_assert_num_queries):
+    from accounts.backends import AccessBackend
+    from accounts.models import Membership, User
+
+    made = make_user(Role.COORDINATOR, Role.CASEWORKER, team=team, username="both",
+                     first_name="Ada", email="ada@example.org")
+    Membership.objects.create(user=made, team=other_team)
+    with django_assert_num_queries(1):
+        user = AccessBackend().get_user(str(made.pk))  # as the session holds it
+        assert user.role_names == {Role.COORDINATOR, Role.CASEWORKER}
+        assert user.has_perm("accounts.run_debriefs") and user.has_perm("accounts.work_cases")
+        assert not user.has_perm("accounts.see_all_teams")
+        assert user.team_ids == sorted([team.pk, other_team.pk])
+    fresh = User.objects.get(pk=made.pk)
+    assert [getattr(user, f.attname) for f in User._meta.concrete_fields] == \
+        [getattr(fresh, f.attname) for f in User._meta.concrete_fields]
+    assert user.get_all_permissions() == fresh.get_all_permissions()
+    assert user._state.adding is False and user._state.db == "default"
+
+
+def test_a_user_with_no_role_or_team_is_read_with_no_access(make_user):
+    from accounts.backends import AccessBackend
+
+    user = AccessBackend().get_user(make_user().pk)
+    assert user.role_names == set() and user.team_ids == []
+    assert not user.has_perm("accounts.work_cases")
+
+
+def test_no_user_for_an_unknown_a_malformed_or_a_deactivated_id(make_user):
+    from accounts.backends import AccessBackend
+
+    gone = make_user(Role.CASEWORKER, is_active=False)
+    assert AccessBackend().get_user(gone.pk) is None
+    assert AccessBackend().get_user(gone.pk + 1000) is None
+    assert AccessBackend().get_user("1; drop table accounts_user") is None
+
+
+def test_a_superuser_is_read_with_every_permission(django_user_model):
+    from accounts.backends import AccessBackend
+
+    admin = django_user_model.objects.create_superuser("root", "root@example.org", "x" * 16)
+    user = AccessBackend().get_user(admin.pk)
+    assert user.is_superuser and user.has_perm("accounts.see_all_teams")
+
+
+def test_a_session_that_is_unknown_or_past_its_expiry_signs_nobody_in(signed_in, make_user):
+    from accounts.sessions import SessionStore
+
+    client = signed_in(make_user())
+    key = client.session.session_key
+    assert SessionStore(key).load()["_auth_user_id"]
+    Session.objects.filter(session_key=key).update(
+        expire_date=timezone.now() - timezone.timedelta(seconds=1))
+    expired = SessionStore(key)
+    assert expired.load() == {} and expired.session_key is None
+    assert SessionStore("x" * 32).load() == {}

@@ -1,0 +1,45 @@
+"""The second template engine: Jinja2, for the rows of the longest tables only.
+
+Pages are Django templates. A page's long tables (a page of purchases, a case's timeline) are
+rendered from Jinja2 templates (`templates/**/*.jinja`) through `{% jinja_include %}`
+(accounts' template tags): Jinja2 compiles a template to Python, so a row costs a third of what Django's
+engine takes for the same markup, and those rows were most of each list page's time
+(docs/performance.md). What a row template can use is only what is defined here, with the
+meaning it has in Django templates: `url()`, and the `date`, `linebreaksbr` and `pluralize`
+filters. Output is escaped, as in Django templates, character for character."""
+
+from datetime import datetime
+
+from django.template import defaultfilters
+from django.urls import reverse
+from django.utils.html import escape
+from django.utils.timezone import template_localtime
+from jinja2 import Environment
+
+
+def url(name: str, *args) -> str:
+    return reverse(name, args=args)
+
+
+def date(value, format: str = "") -> str:
+    """Django's `date` filter, in local time as Django templates show it."""
+    if isinstance(value, datetime):
+        value = template_localtime(value)
+    return defaultfilters.date(value, format)
+
+
+def linebreaksbr(value) -> str:
+    return defaultfilters.linebreaksbr(value, autoescape=True)
+
+
+def escaped(value):
+    """What `{{ value }}` writes: escaped as Django templates escape it (`&#x27;` for an
+    apostrophe, where Jinja2 would write `&#39;`), so both engines' markup is the same."""
+    return value if hasattr(value, "__html__") else escape(value)  # a SafeString
+
+
+def environment(**options) -> Environment:
+    env = Environment(finalize=escaped, **options)  # noqa: S701  # nosec B701: autoescape is on
+    env.globals["url"] = url
+    env.filters.update(date=date, linebreaksbr=linebreaksbr, pluralize=defaultfilters.pluralize)
+    return env
