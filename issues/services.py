@@ -89,9 +89,9 @@ class IssueGrid:
     owner_levels: list[str]
 
 
-def _log_url(**filters) -> str:
+def _log_url(log: str, **filters) -> str:
     query = {"status": "open", **{k: v for k, v in filters.items() if v}}
-    return f"{reverse('issues:issue-list')}?{urlencode(query)}"
+    return f"{log}?{urlencode(query)}"
 
 
 def open_issue_grid(*, user: User, today: date | None = None) -> IssueGrid:
@@ -104,14 +104,16 @@ def open_issue_grid(*, user: User, today: date | None = None) -> IssueGrid:
         Issue.objects.for_user(user).open().order_by().values("level", "owner_level")
         .annotate(total=Count("pk"), **ageing))}
 
+    log = reverse("issues:issue-list")  # once: the grid has 80 links
+
     def cell(level=None, owner_level=None):
         rows = [row for (lv, ol), row in counts.items()
                 if level in (None, lv) and owner_level in (None, ol)]
         return GridCell(
             level=level, owner_level=owner_level, total=sum(r["total"] for r in rows),
-            url=_log_url(level=level, owner_level=owner_level),
+            url=_log_url(log, level=level, owner_level=owner_level),
             ageing=[(days, sum(r[f"over_{days}"] for r in rows),
-                     _log_url(level=level, owner_level=owner_level, older_than=days))
+                     _log_url(log, level=level, owner_level=owner_level, older_than=days))
                     for days in AGEING_DAYS])
 
     owner_levels = Issue.OwnerLevel.values
