@@ -11,6 +11,7 @@ from django.db.models import Count, Q, Sum
 from django.http import FileResponse, Http404, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.dates import MONTHS
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.models import AccessLog
@@ -74,11 +75,13 @@ def _list_month(value: str) -> date | None:
         return None
 
 
-def _list_months(today: date, count: int = 36) -> list[date]:
+def _list_months(today: date, chosen: date | None, count: int = 36) -> list[tuple[str, str, bool]]:
+    """The month select's options, newest first: (`2026-11`, "November 2026", chosen?).
+    Written here, not by the template's `date` filter twice for each of the 36."""
     months = [today.replace(day=1)]
     while len(months) < count:
         months.append((months[-1] - timedelta(days=1)).replace(day=1))
-    return months
+    return [(f"{m:%Y-%m}", f"{MONTHS[m.month]} {m.year}", m == chosen) for m in months]
 
 
 @require_GET
@@ -110,7 +113,7 @@ def purchase_list(request):
     template = "purchases/purchase_list.html"
     return render(request, f"{template}#results" if request.htmx else template, {
         "page": page, "show": show, "tabs": tabs, "month": month, "figures": figures,
-        "team": team, "months": _list_months(timezone.localdate()),
+        "team": team, "months": _list_months(timezone.localdate(), month),
         "month_query": f"&{urlencode(kept)}" if kept else "",
         "query_string": urlencode(query), "can_log": can_log(request.user),
     })

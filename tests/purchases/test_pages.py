@@ -1,5 +1,6 @@
 """The purchase list and page, corrections, voiding and the history."""
 
+import re
 from datetime import timedelta
 from decimal import Decimal
 
@@ -26,6 +27,20 @@ def test_list_shows_the_teams_spend_and_its_total_without_voided(
     assert "Asda" in page and "Greggs" not in page
     assert "2 purchases in " in page and ", £23.50 in total" in page
     assert 'class="govuk-table__row app-voided"' in page
+    chosen = timezone.localdate().strftime("%B %Y")  # the month select keeps the choice
+    assert f'<option value="{month}" selected>{chosen}</option>' in page
+
+
+def test_the_month_select_offers_three_years_newest_first_with_none_chosen(signed_in,
+                                                                            caseworker):
+    page = signed_in(caseworker).get("/purchases/").text
+    select = page[page.index('<select class="govuk-select" id="month"'):]
+    options = re.findall(r'<option value="([^"]*)"( selected)?>([^<]*)</option>',
+                         select[:select.index("</select>")])
+    today = timezone.localdate()
+    assert options[:2] == [("", "", "Any time"),
+                           (today.strftime("%Y-%m"), "", today.strftime("%B %Y"))]
+    assert len(options) == 37 and not any(selected for _, selected, _ in options)
 
 
 def test_without_a_month_nothing_in_reach_is_counted_or_summed(
