@@ -184,7 +184,8 @@ if env_bool("DATABASE_JIT_OPTION", True):
 DATABASE_ROUTERS = ["config.routers.ReplicaRouter"]
 
 CACHES = {
-    # Per process: the Learning figures (LEARNING_FIGURES_SECONDS).
+    # Per process: the Learning figures (LEARNING_FIGURES_SECONDS) and the spend overview's
+    # category medians (SPEND_MEDIANS_SECONDS).
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
     # Per process: rendered table rows, keyed by every value the row shows, so a row is
     # rendered again whenever anything in it changes (docs/performance.md).
@@ -301,6 +302,9 @@ PGHISTORY_MIDDLEWARE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
 
 # The Learning page keeps a team's figures this long in each process, and says "as of HH:MM".
 LEARNING_FIGURES_SECONDS = int(os.environ.get("LEARNING_FIGURES_SECONDS", "300"))
+# The spend overview keeps each team's year of category medians (its "unusual" baseline) this
+# long in each process.
+SPEND_MEDIANS_SECONDS = int(os.environ.get("SPEND_MEDIANS_SECONDS", "600"))
 
 # Retention (`manage.py apply_retention`, run daily). Everything personal hangs off a case: its
 # people, what matters, contacts, specialists pulled in, debts, holds, enforcement decisions,

@@ -5,6 +5,8 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from itertools import accumulate
 
+from django.conf import settings
+from django.core.cache import cache
 from django.db.models import Aggregate, Count, DecimalField, Model, Q, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import formats, timezone
@@ -225,17 +227,31 @@ def spend_overview(*, team: Team, today: date, shown: int | None = None) -> Over
 
 def _unusual(team: Team, listed, end: date) -> list[tuple[Purchase, Decimal]]:
     """Purchases in the period above UNUSUAL_TIMES the median of their category. Two
-    queries."""
-    medians = dict(Purchase.objects.counted()
-                   .filter(team=team, date__gte=end - timedelta(days=365), date__lt=end)
-                   .values("category").annotate(median=Median("amount"))
-                   .values_list("category", "median"))
+    queries, or one while the medians are kept (see category_medians)."""
+    medians = category_medians(team, end)
     if not medians:
         return []
     above = Q()
     for category, median in medians.items():
         above |= Q(category=category, amount__gt=UNUSUAL_TIMES * median)
     return [(p, medians[p.category]) for p in listed.filter(above)]
+
+
+def category_medians(team: Team, end: date) -> dict[str, Decimal]:
+    """The median amount of each category in the team's spend over the year to `end`. It reads
+    a year of the team's purchases (the slowest query of the spend overview), and one more
+    purchase hardly moves a year's median, so each process keeps it for
+    SPEND_MEDIANS_SECONDS. Which purchases are unusual is still decided afresh each time."""
+    key = f"spend-medians:{team.pk}:{end}"
+    medians = cache.get(key) if settings.SPEND_MEDIANS_SECONDS else None
+    if medians is None:
+        medians = dict(Purchase.objects.counted()
+                       .filter(team=team, date__gte=end - timedelta(days=365), date__lt=end)
+                       .values("category").annotate(median=Median("amount"))
+                       .values_list("category", "median"))
+        if settings.SPEND_MEDIANS_SECONDS:
+            cache.set(key, medians, settings.SPEND_MEDIANS_SECONDS)
+    return medians
 
 
 def _person(row) -> str:

@@ -19,9 +19,11 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic"
 def _fast_tests(settings):
     """Tests render templates without running collectstatic first, hash test passwords
     quickly (the real hasher costs about a second per user on a busy 2-core machine), and
-    compute the Learning page afresh each time, and keep no rendered rows between tests."""
+    compute the Learning page and the spend medians afresh each time, and keep no rendered
+    rows between tests."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.LEARNING_FIGURES_SECONDS = 0  # no figures kept from one test to the next
+    settings.SPEND_MEDIANS_SECONDS = 0  # nor medians
     settings.STORAGES = {**settings.STORAGES, "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
     from django.core.cache import caches

@@ -4,6 +4,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
@@ -348,4 +349,5 @@ def spend_overview_page(request):
                                         overview.end, overview.remaining_by_day)
     return render(request, "purchases/spend_overview.html", {
         "overview": overview, "charts": charts, "teams": teams, "rule": UNUSUAL_RULE,
+        "medians_minutes": settings.SPEND_MEDIANS_SECONDS // 60,
         "all_url": f"?{urlencode({'team': team.pk, 'all': 1})}"})

@@ -62,6 +62,29 @@ def test_flagged_and_unusual_items_follow_the_stated_rule(team, pot, spend):
         ("Big Shop", Decimal("20.00"))]
 
 
+def test_each_teams_medians_are_kept_for_a_while_and_the_page_says_so(
+        team, pot, spend, case, caseworker, settings, signed_in, leader):
+    """The year of medians is the overview's slowest query: each process keeps it for
+    SPEND_MEDIANS_SECONDS. Which purchases are above it is decided afresh each time."""
+    from django.core.cache import cache
+
+    settings.SPEND_MEDIANS_SECONDS = 600
+    cache.clear()
+    today = timezone.localdate()
+    assert spend_overview(team=team, today=today).unusual[0][1] == Decimal("20.00")
+    for _ in range(15):  # the food median moves from £20 to £200
+        PurchaseFactory(case=case, worker=caseworker, date=today, amount=Decimal("200.00"),
+                        category=Purchase.Category.FOOD)
+    PurchaseFactory(case=case, worker=caseworker, date=today, merchant="Late",
+                    amount=Decimal("90.00"), category=Purchase.Category.FOOD)
+    kept = spend_overview(team=team, today=today)
+    assert ("Late", Decimal("20.00")) in [(p.merchant, m) for p, m in kept.unusual]
+    page = signed_in(leader).get(f"/purchases/overview?team={team.pk}").text
+    assert "The medians are worked out again every 10 minutes." in page
+    cache.clear()  # as when the ten minutes are up
+    assert spend_overview(team=team, today=today).unusual == []  # nothing is over £600
+
+
 def test_leaders_see_the_page_with_charts_and_tables(signed_in, leader, team, pot, spend,
                                                      django_assert_max_num_queries):
     client = signed_in(leader)
