@@ -55,16 +55,38 @@ class AdviceForm(GovukFormMixin, forms.Form):
 
 
 def debrief_issue_form(debrief, data=None):
-    """The issue log's quick form, with a choice of the person under discussion (by case
-    reference, newest case first). Its options take one query for ids and references."""
+    """The issue log's quick form, with the reference of the person under discussion's case
+    (each person's reference is on their row). Typed, not chosen: a team has hundreds of open
+    cases, too many to pick from in a list, and the list was a seventh of the page's time."""
     from caseload.models import Case
     from issues.forms import QuickIssueForm
 
     cases = Case.objects.open().filter(team=debrief.team_id)
     form = QuickIssueForm(data, cases_in_reach=cases)
-    field = form.fields["case"]
-    field.label = "Whose case it arose from"
-    field.widget = forms.Select(attrs={"class": "govuk-select"})
-    field.widget.choices = [("", "Not about one person"),
-                            *cases.values_list("pk", "reference")]
+    form.fields["case"] = CaseReferenceField(
+        cases, example=f"{debrief.team.case_prefix}-0042", label="Whose case it arose from",
+        help_text="The case reference, if it is about one person. For example, "
+                  f"{debrief.team.case_prefix}-0042")
     return form
+
+
+class CaseReferenceField(forms.CharField):
+    """A case reference typed in, cleaned to the open case of the team it names (or None when
+    left empty). One query."""
+
+    def __init__(self, cases, *, example: str, **kwargs):
+        super().__init__(required=False, max_length=20, widget=forms.TextInput(
+            {"class": "govuk-input govuk-input--width-10", "spellcheck": "false",
+             "autocomplete": "off"}),
+            **kwargs)
+        self.cases, self.example = cases, example
+
+    def clean(self, value):
+        reference = super().clean(value).strip().upper()
+        if not reference:
+            return None
+        case = self.cases.filter(reference=reference).first()
+        if case is None:
+            raise forms.ValidationError(f"No open case of this team has the reference "
+                                        f"{reference}. Check it, for example {self.example}")
+        return case

@@ -215,13 +215,30 @@ def test_an_issue_raised_in_the_debrief_is_linked_to_the_persons_case(signed_in,
     client = signed_in(caseworker)
     data = {"quick-title": "Allocations rule blocks the move", "quick-level": "2",
             "quick-owner_level": "team", "quick-countermeasure": "Asked for an exception"}
-    response = client.post(f"/debriefs/{debrief.pk}/issues", {**data, "quick-case": case.pk},
+    response = client.post(f"/debriefs/{debrief.pk}/issues",
+                           {**data, "quick-case": f" {case.reference.lower()} "},
                            HTTP_HX_REQUEST="true")
     assert response.status_code == 200 and "logged" in response.text
     assert list(Issue.objects.get().cases.all()) == [case]
-    refused = client.post(f"/debriefs/{debrief.pk}/issues", {**data, "quick-case": other_case.pk},
-                          HTTP_HX_REQUEST="true")
+    refused = client.post(f"/debriefs/{debrief.pk}/issues",
+                          {**data, "quick-case": other_case.reference}, HTTP_HX_REQUEST="true")
     assert refused.status_code == 422 and Issue.objects.count() == 1
+    # Another team's case: said next to the field, with what was typed and the rest kept.
+    assert (f"No open case of this team has the reference {other_case.reference}. Check it, "
+            f"for example {debrief.team.case_prefix}-0042") in refused.text
+    assert f'value="{other_case.reference}"' in refused.text
+    assert "Asked for an exception" in refused.text
+    client.post(f"/debriefs/{debrief.pk}/issues", {**data, "quick-case": ""},
+                HTTP_HX_REQUEST="true")
+    assert Issue.objects.count() == 2 and not Issue.objects.latest("pk").cases.exists()
+
+
+def test_the_debriefs_quick_issue_asks_for_a_reference_not_a_list_of_every_case(
+        signed_in, coordinator, debrief, case):
+    page = signed_in(coordinator).get(debrief.get_absolute_url()).text
+    form = page[page.index('id="quick-issue"'):]
+    assert '<input type="text" name="quick-case" class="govuk-input govuk-input--width-10"' in form
+    assert '<option value="' + str(case.pk) not in form
 
 
 def test_the_debrief_shows_the_oldest_ten_purchases_waiting_for_advice_and_counts_the_rest(
