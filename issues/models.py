@@ -35,7 +35,7 @@ class IssueQuerySet(models.QuerySet):
         if user.has_perm("accounts.see_all_teams") or user.has_perm("accounts.read_issues"):
             return self
         if user.has_perm("accounts.work_cases"):
-            return self.filter(team__memberships__user=user)
+            return self.filter(team__in=user.team_ids)  # read with the user's access
         return self.none()
 
     def open(self):

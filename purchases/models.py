@@ -121,7 +121,7 @@ class PurchaseQuerySet(models.QuerySet):
         if user.has_perm("accounts.see_all_teams") or user.has_perm("accounts.read_purchases"):
             return self
         if user.has_perm("accounts.work_cases"):
-            return self.filter(team__in=user.team_ids)
+            return self.filter(team__in=user.team_ids)  # read with the user's access
         return self.none()
 
     def counted(self):

@@ -69,8 +69,8 @@ def test_a_whole_debrief_with_the_keyboard_alone(sign_in_as, coordinator, casewo
     # An issue for the issue log, linked to the person under discussion.
     tab_to(page, "el => el.id === 'id_quick-title'")
     page.keyboard.type("Allocations rule blocks a move with rent arrears")
-    press(page, "Tab")  # the case select lists the newest case first, after "Not about one person"
-    press(page, "ArrowDown", "ArrowDown")
+    press(page, "Tab")  # the case reference, as shown on the person's row
+    page.keyboard.type(cases[1].reference.lower())
     tab_to(page, "el => el.name === 'quick-level'")
     press(page, "ArrowRight")  # system
     tab_to(page, "el => el.id === 'id_quick-countermeasure'")
