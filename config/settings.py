@@ -187,11 +187,6 @@ CACHES = {
     # Per process: the Learning figures (LEARNING_FIGURES_SECONDS) and the spend overview's
     # category medians (SPEND_MEDIANS_SECONDS).
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
-    # Per process: rendered table rows, keyed by every value the row shows, so a row is
-    # rendered again whenever anything in it changes (docs/performance.md).
-    "fragments": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-                  "LOCATION": "fragments", "TIMEOUT": 86400,
-                  "OPTIONS": {"MAX_ENTRIES": 20000}},
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -18,17 +18,13 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic"
 @pytest.fixture(autouse=True)
 def _fast_tests(settings):
     """Tests render templates without running collectstatic first, hash test passwords
-    quickly (the real hasher costs about a second per user on a busy 2-core machine), and
-    compute the Learning page and the spend medians afresh each time, and keep no rendered
-    rows between tests."""
+    quickly (the real hasher costs about a second per user on a busy 2-core machine),
+    and compute the Learning page and the spend medians afresh each time."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.LEARNING_FIGURES_SECONDS = 0  # no figures kept from one test to the next
     settings.SPEND_MEDIANS_SECONDS = 0  # nor medians
     settings.STORAGES = {**settings.STORAGES, "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
-    from django.core.cache import caches
-
-    caches["fragments"].clear()  # no rendered rows kept from one test to the next
 
 
 @pytest.fixture(scope="session")

@@ -215,17 +215,17 @@ def test_reverse_names_are_namespaced():
     assert reverse("caseload:case-detail", args=[1]) == "/cases/1/"
 
 
-def test_a_kept_row_of_the_caseload_list_changes_with_anything_it_shows(
+def test_a_row_of_the_caseload_list_changes_with_anything_it_shows(
         signed_in, caseworker, coordinator, case):
-    """Rows are kept once rendered (the "fragments" cache), keyed by every value they show:
-    the next view after any one change shows it."""
+    """The next view after any one change shows it (rows were once kept, keyed by what they
+    show: this checked every value was in the key)."""
     import datetime
 
     from django.utils import timezone
 
     client = signed_in(caseworker)
-    assert "Joanne Robson" in client.get("/cases/").text  # rendered, then kept
-    assert "Joanne Robson" in client.get("/cases/").text  # from the kept row
+    assert "Joanne Robson" in client.get("/cases/").text
+    assert "Joanne Robson" in client.get("/cases/").text
     person = case.main_person
     person.name = "Joanne Hall"
     person.save()
