@@ -2,6 +2,7 @@
 write must be what the same markup in a Django template writes."""
 
 from datetime import UTC, date, datetime
+from decimal import Decimal
 
 import pytest
 from django.template import engines
@@ -18,6 +19,13 @@ def both(jinja_source: str, django_source: str, **values) -> tuple[str, str]:
 def test_values_are_escaped_character_for_character_as_django_does():
     written, expected = both("{{ name }}", "{{ name }}", name=AWKWARD)
     assert written == expected == "Tom&#x27;s &lt;b&gt;&quot;shop&quot;&lt;/b&gt; &amp; café"
+
+
+def test_numbers_none_and_booleans_are_written_as_django_writes_them():
+    written, expected = both("{{ n }} {{ none }} {{ yes }} {{ price }}",
+                             "{{ n }} {{ none }} {{ yes }} {{ price }}",
+                             n=42, none=None, yes=True, price=Decimal("12.50"))
+    assert written == expected == "42 None True 12.50"
 
 
 def test_dates_are_written_in_local_time_with_djangos_formats():
