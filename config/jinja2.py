@@ -5,8 +5,8 @@ rendered from Jinja2 templates (`templates/**/*.jinja`) through `{% jinja_includ
 (accounts' template tags): Jinja2 compiles a template to Python, so a row costs a third of what Django's
 engine takes for the same markup, and those rows were most of each list page's time
 (docs/performance.md). What a row template can use is only what is defined here, with the
-meaning it has in Django templates: `url()`, and the `date`, `linebreaksbr`, `pluralize` and
-`truncatechars` filters. Output is escaped, as in Django templates, character for character."""
+meaning it has in Django templates: `url()`, and the `date`, `floatformat`, `linebreaksbr`,
+`pluralize` and `truncatechars` filters. Output is escaped, as in Django templates, character for character."""
 
 from datetime import datetime
 
@@ -51,5 +51,6 @@ def environment(**options) -> Environment:
     env = Environment(finalize=escaped, **options)  # noqa: S701  # nosec B701: autoescape is on
     env.globals["url"] = url
     env.filters.update(date=date, linebreaksbr=linebreaksbr, pluralize=defaultfilters.pluralize,
-                       truncatechars=defaultfilters.truncatechars)
+                       truncatechars=defaultfilters.truncatechars,
+                       floatformat=defaultfilters.floatformat)
     return env

@@ -7,7 +7,8 @@ from itertools import accumulate
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Aggregate, Count, DecimalField, Model, Q, Sum
+from django.db.models import Aggregate, Count, DecimalField, F, Model, Q, Sum, When
+from django.db.models import Case as DjangoCase
 from django.db.models.functions import TruncMonth
 from django.utils import formats, timezone
 
@@ -187,8 +188,8 @@ class Overview:
 
 def spend_overview(*, team: Team, today: date, shown: int | None = None) -> Overview:
     """The team's spend in the period of its pot covering `today` (the calendar month when
-    it has no pot). Voided purchases count nowhere. Eight queries. The flagged and unusual
-    purchases are counted in full; `shown` of each are listed (all when None)."""
+    it has no pot). Voided purchases count nowhere. Up to eleven queries. The flagged and
+    unusual purchases are counted in full; `shown` of each are listed (all when None)."""
     pot = BudgetPot.objects.filter(team=team).covering(today).first()
     if pot:
         start, end = pot.period_start, pot.period_end
@@ -217,24 +218,40 @@ def spend_overview(*, team: Team, today: date, shown: int | None = None) -> Over
               .only("date", "merchant", "amount", "category", "advice_asked", "review_verdict",
                     "case__reference", "worker__first_name", "worker__last_name",
                     "worker__username"))
-    flagged = list(listed.filter(Q(advice_asked=True) | Q(review_verdict__in=[
-        Purchase.Verdict.QUERY, Purchase.Verdict.NOT_OK])))
-    unusual = sorted(_unusual(team, listed, end), key=lambda row: -row[0].amount / row[1])
+    flagged, flagged_count = _first(listed.filter(Q(advice_asked=True) | Q(review_verdict__in=[
+        Purchase.Verdict.QUERY, Purchase.Verdict.NOT_OK])), shown)
+    unusual, unusual_count = _unusual(team, listed, end, shown)
     return Overview(team, start, end, pot, sum((t for _, t, _ in by_category), Decimal("0.00")),
                     sum(c for _, _, c in by_category), by_day, by_category, by_month, by_worker,
-                    top_cases, flagged[:shown], unusual[:shown], len(flagged), len(unusual))
+                    top_cases, flagged, unusual, flagged_count, unusual_count)
 
 
-def _unusual(team: Team, listed, end: date) -> list[tuple[Purchase, Decimal]]:
-    """Purchases in the period above UNUSUAL_TIMES the median of their category. Two
-    queries, or one while the medians are kept (see category_medians)."""
+def _first(purchases, shown: int | None) -> tuple[list[Purchase], int]:
+    """The first `shown` purchases (all when None) and how many there are in all: a count and
+    a page rather than every row of the period made into objects."""
+    if shown is None:
+        every = list(purchases)
+        return every, len(every)
+    first = list(purchases[:shown])
+    return first, (purchases.count() if len(first) == shown else len(first))
+
+
+def _unusual(team: Team, listed, end: date,
+             shown: int | None) -> tuple[list[tuple[Purchase, Decimal]], int]:
+    """Purchases in the period above UNUSUAL_TIMES the median of their category, the
+    furthest above it first, with their medians; and how many there are. Up to three
+    queries, or two while the medians are kept (see category_medians)."""
     medians = category_medians(team, end)
     if not medians:
-        return []
-    above = Q()
+        return [], 0
+    above, times = Q(), []
     for category, median in medians.items():
         above |= Q(category=category, amount__gt=UNUSUAL_TIMES * median)
-    return [(p, medians[p.category]) for p in listed.filter(above)]
+        times.append(When(category=category, then=F("amount") / median))
+    unusual = listed.filter(above).annotate(times_median=DjangoCase(*times)).order_by(
+        F("times_median").desc(), "date", "pk")
+    first, count = _first(unusual, shown)
+    return [(p, medians[p.category]) for p in first], count
 
 
 def category_medians(team: Team, end: date) -> dict[str, Decimal]:
