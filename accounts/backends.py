@@ -25,6 +25,8 @@ class AccessBackend(ModelBackend):
             pk = User._meta.pk.to_python(user_id)
         except ValidationError:
             return None
+        if not -(2**63) <= pk < 2**63:  # not a bigint: no such user, as the ORM would say
+            return None
         with connection.cursor() as cursor:
             cursor.execute(_USER_SQL, [pk])
             rows = cursor.fetchall()

@@ -75,10 +75,11 @@ class CaseReferenceField(forms.CharField):
     left empty). One query."""
 
     def __init__(self, cases, *, example: str, **kwargs):
-        super().__init__(required=False, max_length=20, widget=forms.TextInput(
-            {"class": "govuk-input govuk-input--width-10", "spellcheck": "false",
-             "autocomplete": "off"}),
-            **kwargs)
+        too_long = f"A case reference is at most 20 characters, for example {example}"
+        widget = forms.TextInput({"class": "govuk-input govuk-input--width-10",
+                                  "spellcheck": "false", "autocomplete": "off"})
+        super().__init__(required=False, max_length=20, widget=widget,
+                         error_messages={"max_length": too_long}, **kwargs)
         self.cases, self.example = cases, example
 
     def clean(self, value):

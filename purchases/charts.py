@@ -1,5 +1,5 @@
 """Chart geometry for the spend overview: pure Python working out where each bar, line and
-label goes. templates/purchases/includes/chart.html draws it as SVG with presentation
+label goes. templates/purchases/includes/chart.jinja draws it as SVG with presentation
 attributes only (no style attribute), so it passes the strict CSP. Every chart's figures are
 also in a table beside it."""
 

@@ -11,6 +11,7 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Q, Sum
 from django.http import FileResponse, Http404, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.defaultfilters import pluralize
 from django.utils import timezone
 from django.utils.dates import MONTHS
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -264,6 +265,15 @@ def purchase_review(request, pk):
                         "reads_cases": can_read_cases(request.user)}, form)
 
 
+def _every(seconds: int) -> str:
+    """`600` as "10 minutes", `90` as "90 seconds"; empty for 0 (kept for no time)."""
+    if not seconds:
+        return ""
+    if seconds % 60:
+        return f"{seconds} second{pluralize(seconds)}"
+    return f"{seconds // 60} minute{pluralize(seconds // 60)}"
+
+
 @require_GET
 def review_queue(request):
     """Spend not yet reviewed (or answered since a query), oldest first; never the reviewer's
@@ -349,5 +359,5 @@ def spend_overview_page(request):
                                         overview.end, overview.remaining_by_day)
     return render(request, "purchases/spend_overview.html", {
         "overview": overview, "charts": charts, "teams": teams, "rule": UNUSUAL_RULE,
-        "medians_minutes": settings.SPEND_MEDIANS_SECONDS // 60,
+        "medians_every": _every(settings.SPEND_MEDIANS_SECONDS),
         "all_url": f"?{urlencode({'team': team.pk, 'all': 1})}"})

@@ -156,6 +156,7 @@ def test_no_user_for_an_unknown_a_malformed_or_a_deactivated_id(make_user):
     assert AccessBackend().get_user(gone.pk) is None
     assert AccessBackend().get_user(gone.pk + 1000) is None
     assert AccessBackend().get_user("1; drop table accounts_user") is None
+    assert AccessBackend().get_user(str(2**63)) is None  # past bigint
 
 
 def test_a_superuser_is_read_with_every_permission(django_user_model):

@@ -228,6 +228,10 @@ def test_an_issue_raised_in_the_debrief_is_linked_to_the_persons_case(signed_in,
             f"for example {debrief.team.case_prefix}-0042") in refused.text
     assert f'value="{other_case.reference}"' in refused.text
     assert "Asked for an exception" in refused.text
+    too_long = client.post(f"/debriefs/{debrief.pk}/issues", {**data, "quick-case": "R" * 21},
+                           HTTP_HX_REQUEST="true")
+    assert too_long.status_code == 422 and "A case reference is at most 20 characters" in (
+        too_long.text)
     client.post(f"/debriefs/{debrief.pk}/issues", {**data, "quick-case": ""},
                 HTTP_HX_REQUEST="true")
     assert Issue.objects.count() == 2 and not Issue.objects.latest("pk").cases.exists()

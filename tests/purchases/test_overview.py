@@ -85,6 +85,13 @@ def test_each_teams_medians_are_kept_for_a_while_and_the_page_says_so(
     assert spend_overview(team=team, today=today).unusual == []  # nothing is over £600
 
 
+def test_how_often_the_medians_are_worked_out_is_said_in_words():
+    from purchases.views.spend import _every
+
+    assert [_every(n) for n in (600, 60, 90, 1, 0)] == [
+        "10 minutes", "1 minute", "90 seconds", "1 second", ""]
+
+
 def test_leaders_see_the_page_with_charts_and_tables(signed_in, leader, team, pot, spend,
                                                      django_assert_max_num_queries):
     client = signed_in(leader)
