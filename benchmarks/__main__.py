@@ -52,6 +52,14 @@ def parser() -> argparse.ArgumentParser:
     pages.add_argument("--profile", action="store_true",
                        help="afterwards, count each page's queries and show the slowest")
     pages.add_argument("--json", help="also write the results to this file")
+    pages.add_argument("--workers", type=int, default=2,
+                       help="gunicorn worker processes; default: %(default)s")
+    pages.add_argument("--threads", type=int, default=4,
+                       help="threads per worker (gthread); 1 runs sync workers; "
+                            "default: %(default)s")
+    pages.add_argument("--only", default="",
+                       help="comma-separated words: only pages whose name holds one of them "
+                            "(healthz is always measured)")
     overhead = commands.add_parser("overhead", parents=[common],
                                    help="CPU per request: /healthz beside a signed-in trivial page")
     overhead.add_argument("--requests", type=int, default=500,

@@ -169,7 +169,8 @@ def measure(args) -> tuple[list[Result], dict]:
     settings.SECRET_KEY = secret  # sessions and auth hashes are signed with the server's key
     users = data.bench_users()
     fixtures = prepare(users)
-    pages = key_pages(fixtures)
+    pages = [page for page in key_pages(fixtures) if page.name.startswith("healthz")
+             or not args.only or any(word in page.name for word in args.only.split(","))]
     cookies = {role: session_cookie(user) for role, user in users.items()}
     static_root = Path(tempfile.mkdtemp(prefix="bench-static-"))
     env = server_env(args.database_url, secret, static_root)
@@ -179,8 +180,9 @@ def measure(args) -> tuple[list[Result], dict]:
     log_path = static_root / "gunicorn.log"
     with log_path.open("w") as log:
         server = subprocess.Popen(
-            [str(Path(sys.executable).parent / "gunicorn"), "config.wsgi", "-w", "2",
-             "--threads", "4", "-k", "gthread", "-b", f"127.0.0.1:{port}"],
+            [str(Path(sys.executable).parent / "gunicorn"), "config.wsgi",
+             "-w", str(args.workers), "--threads", str(args.threads),
+             "-k", "gthread" if args.threads > 1 else "sync", "-b", f"127.0.0.1:{port}"],
             cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
     facts = machine_facts(args, fixtures)
@@ -412,7 +414,9 @@ def machine_facts(args, fixtures) -> dict:
             "commit": run_text("git", "rev-parse", "--short", "HEAD"),
             "cores": os.cpu_count(), "memory_gib": round(psutil.virtual_memory().total / 2**30),
             "postgresql": pg, "python": sys.version.split()[0], "scale": args.scale,
-            "load_before": os.getloadavg()[0], "duration_s": args.duration, **fixtures}
+            "load_before": os.getloadavg()[0], "duration_s": args.duration,
+            "gunicorn": (f"{args.workers} gthread workers × {args.threads} threads"
+                         if args.threads > 1 else f"{args.workers} sync workers"), **fixtures}
 
 
 def report(results: list[Result], facts: dict) -> None:
@@ -420,7 +424,8 @@ def report(results: list[Result], facts: dict) -> None:
     baseline = sum(healthz) / len(healthz)
     trivial = next((r for r in results if r.role == "nobody"), None)
     print(f"\nPages at scale {facts['scale']} on {facts['date']}, commit {facts['commit']}: "
-          f"{facts['cores']} cores; wrk -t2 -c8 -d{facts['duration_s']}s; healthz "
+          f"{facts['cores']} cores; {facts['gunicorn']}; wrk -t2 -c8 -d{facts['duration_s']}s; "
+          "healthz "
           f"{' and '.join(f'{v:.0f}' for v in healthz)} requests/s (ratios use the mean).")
     print("| page | role | req/s | p50 | p95 | p99 | × healthz | worker CPU ms/req "
           "| DB CPU ms/req | wrong status or socket error | load | target |")
