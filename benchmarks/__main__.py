@@ -52,9 +52,9 @@ def parser() -> argparse.ArgumentParser:
     pages.add_argument("--profile", action="store_true",
                        help="afterwards, count each page's queries and show the slowest")
     pages.add_argument("--json", help="also write the results to this file")
-    pages.add_argument("--workers", type=int, default=2,
+    pages.add_argument("--workers", type=int, default=4,
                        help="gunicorn worker processes; default: %(default)s")
-    pages.add_argument("--threads", type=int, default=4,
+    pages.add_argument("--threads", type=int, default=1,
                        help="threads per worker (gthread); 1 runs sync workers; "
                             "default: %(default)s")
     pages.add_argument("--only", default="",
