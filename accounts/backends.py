@@ -8,7 +8,7 @@ from django.db import connection
 
 from accounts.models import User
 
-_FIELDS = [field for field in User._meta.concrete_fields]
+_FIELDS = list(User._meta.concrete_fields)
 _USER_SQL = f"""
     select {", ".join(f'u."{field.column}"' for field in _FIELDS)}, a.*
       from {User._meta.db_table} u

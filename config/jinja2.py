@@ -2,11 +2,12 @@
 
 Pages are Django templates. A page's long tables (a page of purchases, a case's timeline) are
 rendered from Jinja2 templates (`templates/**/*.jinja`) through `{% jinja_include %}`
-(accounts' template tags): Jinja2 compiles a template to Python, so a row costs a third of what Django's
-engine takes for the same markup, and those rows were most of each list page's time
-(docs/performance.md). What a row template can use is only what is defined here, with the
-meaning it has in Django templates: `url()`, and the `date`, `floatformat`, `linebreaksbr`,
-`pluralize` and `truncatechars` filters. Output is escaped, as in Django templates, character for character."""
+(accounts' template tags): Jinja2 compiles a template to Python, so a row costs a third to a
+half of what Django's engine takes for the same markup, and those rows were most of each list
+page's time (docs/performance.md). Here are the Django helpers the rows need, with the meaning
+they have in Django templates: `url()`, and the `date`, `floatformat`, `linebreaksbr`,
+`pluralize` and `truncatechars` filters (Jinja2's own filters are there too; `safe` is never
+used). Output is escaped as Django templates escape it, character for character."""
 
 from datetime import datetime
 

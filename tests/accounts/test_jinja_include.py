@@ -63,3 +63,15 @@ def test_an_include_sees_only_the_values_it_is_given(rf):
                                'purchase=purchase %}')
     assert "Voided" in given.template.render(Context({"purchase": {"voided": True},
                                                        "request": rf.get("/")}))
+
+
+def test_no_jinja_template_marks_anything_safe():
+    """Every value is escaped on its way out; nothing may opt out with `|safe`."""
+    from pathlib import Path
+
+    from django.conf import settings
+
+    found = [path.name for path in (Path(settings.BASE_DIR) / "templates").rglob("*.jinja")
+             if "safe" in path.read_text().replace("autoescape", "")]
+    assert len(list((Path(settings.BASE_DIR) / "templates").rglob("*.jinja"))) >= 10
+    assert found == []
