@@ -37,6 +37,6 @@ class AccessBackend(ModelBackend):
                             rows[0][:count])
         if not self.user_can_authenticate(user):
             return None
-        if not user.is_superuser:
-            user.keep_access([row[count:] for row in rows if row[count:] != (None, None, None)])
+        user.keep_access([row[count:] for row in rows if row[count:] != (None, None, None)],
+                         capabilities=not user.is_superuser)
         return user

@@ -66,11 +66,14 @@ class User(AbstractUser):
             select null, null, m.team_id from {memberships} m where m.user_id = {user_id}
             """  # noqa: S608  # nosec B608: table names from the models, the id a placeholder
 
-    def keep_access(self, rows) -> None:
-        """Keep the (role, capability, team id) rows of access_sql on this object."""
+    def keep_access(self, rows, *, capabilities: bool = True) -> None:
+        """Keep the (role, capability, team id) rows of access_sql on this object. Not the
+        capabilities of a superuser, who has every one (Django's backend reads its own
+        `_perm_cache` for them, which must hold them all)."""
         self._role_names = {group for group, _, _ in rows if group is not None}
-        self._perm_cache = {perm for _, perm, _ in rows if perm is not None}
         self._team_ids = sorted(team for _, _, team in rows if team is not None)
+        if capabilities:
+            self._perm_cache = {perm for _, perm, _ in rows if perm is not None}
 
     @property
     def team_ids(self) -> list[int]:

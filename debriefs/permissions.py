@@ -17,12 +17,11 @@ def debrief_for_user(user, pk, *, change: bool = False) -> Debrief:
         raise PermissionDenied
     require_debriefs(user)
     debriefs = Debrief.objects.select_related("team", "started_by", "closed_by")
-    debriefs = (debriefs.filter(team__memberships__user=user) if change
+    debriefs = (debriefs.filter(team__in=user.team_ids) if change
                 else debriefs.for_user(user))
     return get_object_or_404(debriefs, pk=pk)
 
 
 def sees_everyones_welfare(user, debrief) -> bool:
     """Individual welfare answers: the team's coordinators only (and each person their own)."""
-    return user.has_perm("accounts.run_debriefs") and debrief.team.memberships.filter(
-        user=user).exists()
+    return user.has_perm("accounts.run_debriefs") and debrief.team_id in user.team_ids

@@ -135,8 +135,7 @@ class PurchaseForm(GovukFormMixin, forms.ModelForm):
             Prefetch("people", queryset=Person.objects.filter(
                 relationship=Person.Relationship.MAIN)))
         self.fields["case"].label_from_instance = _case_label
-        teams = Team.objects.filter(memberships__user=user)
-        cards = Card.objects.filter(Q(active=True, team__in=teams)
+        cards = Card.objects.filter(Q(active=True, team__in=user.team_ids)
                                     | Q(pk=self.instance.card_id or None))
         self.fields["card"].queryset = cards.select_related("holder").order_by("last_four")
         self.fields["card"].label_from_instance = lambda c: f"Ending {c.last_four} ({c.holder})"

@@ -34,7 +34,7 @@ def overview_teams(user):
     if user.has_perm("accounts.review_spend"):
         return Team.objects.all()
     if user.has_perm("accounts.run_debriefs"):
-        return Team.objects.filter(memberships__user=user)
+        return Team.objects.filter(pk__in=user.team_ids)
     return Team.objects.none()
 
 

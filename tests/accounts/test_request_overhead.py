@@ -159,12 +159,18 @@ def test_no_user_for_an_unknown_a_malformed_or_a_deactivated_id(make_user):
     assert AccessBackend().get_user(str(2**63)) is None  # past bigint
 
 
-def test_a_superuser_is_read_with_every_permission(django_user_model):
+def test_a_superuser_is_read_with_every_permission_and_their_roles_and_teams(
+        make_user, team, django_assert_num_queries):
+    from django.contrib.auth.models import Permission
+
     from accounts.backends import AccessBackend
 
-    admin = django_user_model.objects.create_superuser("root", "root@example.org", "x" * 16)
-    user = AccessBackend().get_user(admin.pk)
+    admin = make_user(Role.LEADER, team=team, username="root", is_superuser=True)
+    with django_assert_num_queries(1):
+        user = AccessBackend().get_user(admin.pk)
+        assert user.role_names == {Role.LEADER} and user.team_ids == [team.pk]
     assert user.is_superuser and user.has_perm("accounts.see_all_teams")
+    assert len(user.get_all_permissions()) == Permission.objects.count()
 
 
 def test_a_session_that_is_unknown_or_past_its_expiry_signs_nobody_in(signed_in, make_user):
