@@ -9,6 +9,7 @@ from django.db import connection
 from accounts.models import User
 
 _FIELDS = list(User._meta.concrete_fields)
+_ATTNAMES = [field.attname for field in _FIELDS]
 _USER_SQL = f"""
     select {", ".join(f'u."{field.column}"' for field in _FIELDS)}, a.*
       from {User._meta.db_table} u
@@ -33,8 +34,7 @@ class AccessBackend(ModelBackend):
         if not rows:
             return None
         count = len(_FIELDS)
-        user = User.from_db(connection.alias, [field.attname for field in _FIELDS],
-                            rows[0][:count])
+        user = User.from_db(connection.alias, _ATTNAMES, rows[0][:count])
         if not self.user_can_authenticate(user):
             return None
         user.keep_access([row[count:] for row in rows if row[count:] != (None, None, None)],
