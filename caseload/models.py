@@ -193,6 +193,14 @@ class PersonQuerySet(models.QuerySet):
             match |= Q(phone_digits=digits)
         return self.filter(match).select_related("case")
 
+    def main_names(self, cases) -> dict[int, str]:
+        """Each case's main person's name as shown, by case id, in one query of plain rows:
+        prefetching the people of a page of 50 cases cost a fifth of the page's time."""
+        rows = self.filter(case__in=[case.pk for case in cases],
+                           relationship=Person.Relationship.MAIN)
+        return {case_id: Person.shown_name(name, preferred) for case_id, name, preferred
+                in rows.values_list("case_id", "name", "preferred_name")}
+
 
 def normalise_phone(phone: str) -> str:
     digits = "".join(ch for ch in phone or "" if ch.isdigit())
@@ -252,9 +260,13 @@ class Person(models.Model):
 
     @property
     def display_name(self):
-        if self.preferred_name and self.preferred_name != self.name:
-            return f"{self.name} ({self.preferred_name})"
-        return self.name
+        return self.shown_name(self.name, self.preferred_name)
+
+    @staticmethod
+    def shown_name(name: str, preferred_name: str) -> str:
+        if preferred_name and preferred_name != name:
+            return f"{name} ({preferred_name})"
+        return name
 
     def save(self, *args, **kwargs):
         self.phone_digits = normalise_phone(self.phone)

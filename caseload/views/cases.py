@@ -3,7 +3,7 @@ from datetime import timedelta
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import Prefetch, Q
+from django.db.models import Q
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
@@ -50,13 +50,15 @@ def _caseload(request, *, mine: bool):
         cases = cases.filter(has_active_hold=True)
     if data.get("transition"):
         cases = cases.filter(transitions__contains=[data["transition"]])
-    cases = (cases.select_related("lead", "team")
-             .prefetch_related(Prefetch("people", queryset=Person.objects.filter(
-                 relationship=Person.Relationship.MAIN)))
+    cases = (cases.select_related("lead")
+             .only("reference", "status", "number", "lead__first_name", "lead__last_name",
+                   "lead__username")
              .order_by("last_contact_at", "number"))
     page = Paginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
     now, today = timezone.now(), timezone.localdate()
+    names = Person.objects.main_names(page)
     for case in page:
+        case.main_person_name = names.get(case.pk)
         case.days_since_contact = (now - case.last_contact_at).days if case.last_contact_at else None
         case.next_step_overdue = bool(case.next_step_due and case.next_step_due < today)
     query = request.GET.copy()

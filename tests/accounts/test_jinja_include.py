@@ -49,6 +49,49 @@ def test_urls_are_djangos():
     assert written == expected == "/purchases/42/"
 
 
+@pytest.mark.parametrize(("name", "args"), [
+    ("purchases:purchase-detail", (7,)), ("purchases:purchase-detail", (123456789,)),
+    ("caseload:case-detail", (0,)), ("caseload:contact-edit", (3,)), ("debriefs:entry-update", (3, 9)), ("home", ()),
+])
+def test_every_address_is_the_one_django_reverses(name, args):
+    """A one-id address is worked out once and the id put in its place; the rest reverse."""
+    from django.urls import reverse
+
+    written = jinja.from_string("{{ url(name, *args) }}").render({"name": name, "args": args})
+    assert written == reverse(name, args=args)
+    assert jinja.from_string("{{ url(name, *args) }}").render({"name": name, "args": args}) == written
+
+
+def test_an_address_keeps_the_script_prefix_it_is_served_under():
+    from django.urls import set_script_prefix
+
+    try:
+        set_script_prefix("/liberated/")
+        assert jinja.from_string("{{ url('caseload:case-detail', 5) }}").render() == (
+            "/liberated/cases/5/")
+    finally:
+        set_script_prefix("/")
+    assert jinja.from_string("{{ url('caseload:case-detail', 5) }}").render() == "/cases/5/"
+
+
+def test_a_time_shown_as_a_day_is_the_day_it_is_in_local_time():
+    late = datetime(2026, 7, 1, 23, 30, tzinfo=UTC)  # 2 July in London (BST)
+    written, expected = both('{{ at|date("j M Y") }} {{ at|date("D j M") }} {{ at|date("j M, H:i") }}',
+                             '{{ at|date:"j M Y" }} {{ at|date:"D j M" }} {{ at|date:"j M, H:i" }}',
+                             at=late)
+    assert written == expected == "2 Jul 2026 Thu 2 Jul 2 Jul, 00:30"
+
+
+def test_a_day_is_written_the_same_each_time_it_is_asked_for():
+    days = [date(2026, 9, d) for d in (1, 2, 1, 1)]
+    written, expected = both('{% for d in days %}{{ d|date("j M Y") }}|{{ d|date("j F") }};'
+                             '{% endfor %}',
+                             '{% for d in days %}{{ d|date:"j M Y" }}|{{ d|date:"j F" }};'
+                             '{% endfor %}', days=days)
+    assert written == expected == ("1 Sep 2026|1 September;2 Sep 2026|2 September;"
+                                   "1 Sep 2026|1 September;1 Sep 2026|1 September;")
+
+
 def test_an_include_sees_only_the_values_it_is_given(rf):
     from django.template import Context
     from jinja2 import UndefinedError

@@ -71,6 +71,7 @@ def test_signed_in_responses_are_not_stored_and_carry_a_strict_csp(signed_in, ca
     csp = response["Content-Security-Policy"]
     assert "frame-ancestors 'none'" in csp and "object-src 'none'" in csp
     assert "unsafe-inline" not in csp and "unsafe-eval" not in csp
+    assert "script-src 'self';" in csp  # no nonce: no inline script may run at all
     assert response["X-Frame-Options"] == "DENY"
 
 
