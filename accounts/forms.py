@@ -21,7 +21,8 @@ WIDGET_CLASSES = {
 class GovukFormMixin:
     """Give each widget its GOV.UK class, and its error class when the field is invalid.
 
-    Templates render fields with includes/field.html, which adds label, hint and message.
+    Templates render fields with {% field %} (includes/field.jinja), which adds label, hint
+    and message.
     """
 
     def __init__(self, *args, **kwargs):
@@ -49,7 +50,7 @@ class GovukFormMixin:
 class GovukDateInput(forms.MultiWidget):
     """The GOV.UK date input: day, month and year typed into three boxes."""
 
-    template_name = "includes/widgets/date_input.html"
+    template_name = "includes/widgets/date_input.jinja"
 
     def __init__(self, attrs=None):
         box = {"class": "govuk-input govuk-date-input__input", "inputmode": "numeric"}

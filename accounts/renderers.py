@@ -1,26 +1,42 @@
-"""The project's form renderer: Django's templates (and ours, which override some) for every
-widget, except the select, which is written out here.
+"""The project's form renderer. Selects, inputs and text areas are written out here; a widget
+whose template is Jinja2 (`.jinja`, such as the GOV.UK date input) is rendered by Jinja2
+(config/jinja2.py); every other widget by Django's templates (and ours, which override some).
 
-Django renders each of a select's options through an include of its own template, about 20 µs
-an option: a select of a team's 200 cards or 400 cases cost more than the rest of its page.
-The markup written here is the same as Django's template writes, character for character
-(`tests/accounts/test_renderers.py` compares them). So a project copy of Django's
-`select.html`, `select_option.html` or `attrs.html` would not be used for selects: change the
-markup here instead.
+Django renders a widget through two or three includes of its own templates: about 0.2 ms an
+input, and 20 µs a select's option, so a select of a team's 200 cards, or a form's dozen
+fields, cost more than the rest of its page. The markup written here is the same as Django's
+templates write, character for character (`tests/accounts/test_renderers.py` compares them).
+So a project copy of Django's `select.html`, `select_option.html`, `input.html` (or a template
+including it, such as `text.html`), `textarea.html` or `attrs.html` would not be used for
+those widgets: change the markup here instead.
 """
 
 from django.forms.renderers import TemplatesSetting
+from django.template import engines
 from django.utils.formats import localize
-from django.utils.html import conditional_escape
 from django.utils.safestring import mark_safe
 
+from accounts.html import escaped
+
 SELECT = "django/forms/widgets/select.html"
+TEXTAREA = "django/forms/widgets/textarea.html"
+# Django's widget templates that are only `{% include "django/forms/widgets/input.html" %}`.
+INPUTS = {f"django/forms/widgets/{kind}.html" for kind in (
+    "checkbox", "color", "date", "datetime", "email", "file", "hidden", "number", "password",
+    "search", "tel", "text", "time", "url")}
 
 
 class Renderer(TemplatesSetting):
     def render(self, template_name, context, request=None):
         if template_name == SELECT:
             return select_html(context["widget"])
+        if template_name in INPUTS:
+            return input_html(context["widget"])
+        if template_name == TEXTAREA:
+            return textarea_html(context["widget"])
+        if template_name.endswith(".jinja"):
+            rendered = engines["jinja2"].get_template(template_name).template.render(context)
+            return mark_safe(rendered)  # noqa: S308  # nosec B308 B703: Jinja2 escaped it
         return super().render(template_name, context, request)
 
 
@@ -28,18 +44,32 @@ def attrs_html(attrs: dict) -> str:
     """HTML attributes as Django's attrs.html writes them: True as a bare name, False left
     out, everything else escaped."""
     return "".join(
-        f" {conditional_escape(name)}" if value is True
-        else f' {conditional_escape(name)}="{conditional_escape(value)}"'
+        f" {escaped(name)}" if value is True
+        else f' {escaped(name)}="{escaped(value)}"'
         for name, value in attrs.items() if value is not False)
 
 
+def input_html(widget: dict) -> str:
+    value = "" if widget["value"] is None else f' value="{escaped(widget["value"])}"'
+    return mark_safe(  # noqa: S308  # nosec B308 B703: every part escaped
+        f'<input type="{escaped(widget["type"])}" name="{escaped(widget["name"])}"{value}'
+        f'{attrs_html(widget["attrs"])}>')
+
+
+def textarea_html(widget: dict) -> str:
+    value = escaped(widget["value"]) if widget["value"] else ""
+    return mark_safe(  # noqa: S308  # nosec B308 B703: every part escaped
+        f'<textarea name="{escaped(widget["name"])}"{attrs_html(widget["attrs"])}>\n'
+        f'{value}</textarea>')
+
+
 def select_html(widget: dict) -> str:
-    parts = [f'<select name="{conditional_escape(widget["name"])}"{attrs_html(widget["attrs"])}>']
+    parts = [f'<select name="{escaped(widget["name"])}"{attrs_html(widget["attrs"])}>']
     for group_name, options, _ in widget["optgroups"]:
         if group_name:
-            parts.append(f'\n  <optgroup label="{conditional_escape(group_name)}">')
-        parts.extend(f'\n  <option value="{conditional_escape(option["value"])}"'
-                     f'{attrs_html(option["attrs"])}>{conditional_escape(localize(option["label"]))}</option>\n'
+            parts.append(f'\n  <optgroup label="{escaped(group_name)}">')
+        parts.extend(f'\n  <option value="{escaped(option["value"])}"'
+                     f'{attrs_html(option["attrs"])}>{escaped(localize(option["label"]))}</option>\n'
                      for option in options)
         if group_name:
             parts.append("\n  </optgroup>")

@@ -126,6 +126,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "accounts.context_processors.service",
             ],
+            # {% field %} and {% jinja_include %} on every page without a {% load %}
+            "builtins": ["accounts.templatetags.jinja_include"],
         },
     },
     {  # the rows of the longest tables only: config/jinja2.py

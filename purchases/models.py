@@ -73,6 +73,11 @@ class Card(models.Model):
     def __str__(self):
         return f"Card ending {self.last_four} ({self.holder})"
 
+    @staticmethod
+    def describe(last_four: str, first_name: str, last_name: str, username: str) -> str:
+        """What `str(card)` says, from plain columns: the holder as `str(user)` names them."""
+        return f"Card ending {last_four} ({f'{first_name} {last_name}'.strip() or username})"
+
 
 class BudgetPotQuerySet(models.QuerySet):
     def covering(self, day: date):

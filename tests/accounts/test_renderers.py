@@ -1,5 +1,5 @@
-"""Selects are written out directly by the project's form renderer: the same markup as
-Django's own templates, character for character, whatever the options hold."""
+"""Selects, inputs and text areas are written out directly by the project's form renderer: the
+same markup as Django's own templates, character for character, whatever they hold."""
 
 import datetime
 
@@ -59,6 +59,35 @@ def test_a_model_choice_select_is_the_same_too():
     ours = widget.render("team", None, renderer=Renderer())
     assert ours == widget.render("team", None, renderer=TemplatesSetting())
     assert "Riverside &amp; &lt;Hill&gt;" in ours
+
+
+class Inputs(GovukFormMixin, forms.Form):
+    text = forms.CharField(required=False, widget=forms.TextInput(attrs={
+        "autocomplete": "off", "spellcheck": False, "data-x": 'say "hi" & <go>'}))
+    number = forms.IntegerField(required=False)
+    email = forms.EmailField(required=False)
+    tick = forms.BooleanField(required=False)
+    secret = forms.CharField(required=False, widget=forms.PasswordInput(render_value=True))
+    hidden = forms.CharField(required=False, widget=forms.HiddenInput)
+    upload = forms.FileField(required=False)
+    note = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+@pytest.mark.parametrize("data", [
+    None, {},
+    {"text": "Tom's <b>\"shop\"</b> & café", "number": "12", "email": "a@b.c", "tick": "on",
+     "secret": "p&ss", "hidden": "<x>", "note": "Line one\n<script>alert(1)</script>"},
+    {"number": "not a number", "email": "nope", "note": "\nstarts on a new line"},
+])
+@pytest.mark.parametrize("name", list(Inputs.base_fields))
+def test_inputs_and_text_areas_are_written_as_djangos_templates_write_them(data, name):
+    written = []
+    for renderer in (Renderer(), TemplatesSetting()):
+        form = Inputs(data, renderer=renderer, initial={"number": 7})
+        form.is_valid()
+        written.append(str(form[name]))
+    assert written[0] == written[1]
+    assert "<script>" not in written[0] and "<b>" not in written[0]
 
 
 def test_forms_use_the_projects_renderer():

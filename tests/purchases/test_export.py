@@ -187,6 +187,24 @@ def test_the_spend_list_links_to_the_export_for_those_who_may(signed_in, auditor
     assert "/purchases/export" not in signed_in(caseworker).get("/purchases/").content.decode()
 
 
-def test_card_filter_offers_every_card(signed_in, auditor):
-    CardFactory(last_four="9876")
-    assert "Card ending 9876" in signed_in(auditor).get("/purchases/export").content.decode()
+def test_card_filter_offers_every_card_grouped_by_team(signed_in, auditor, team, other_team):
+    card = CardFactory(last_four="9876", team=other_team)
+    CardFactory(last_four="1234", team=team)
+    page = signed_in(auditor).get("/purchases/export").content.decode()
+    group = page.split(f'<optgroup label="{other_team.name}">')[1].split("</optgroup>")[0]
+    assert f'<option value="{card.pk}">{card}</option>' in group
+    assert str(card) == f"Card ending 9876 ({card.holder.get_full_name()})"
+    assert "1234" not in group
+
+
+def test_an_unknown_card_is_an_error_by_the_field_and_nothing_is_exported(signed_in, auditor):
+    response = signed_in(auditor).get("/purchases/export?format=csv&card=999999")
+    assert response.status_code == 422
+    assert 'id="id_card_error"' in response.content.decode()
+    assert not AccessLog.objects.filter(action=AccessLog.Action.EXPORT).exists()
+
+
+def test_the_access_log_names_the_card_filtered_on(signed_in, auditor, reviewed):
+    signed_in(auditor).get(f"/purchases/export?format=csv&card={reviewed.card_id}")
+    export = AccessLog.objects.get(action=AccessLog.Action.EXPORT)
+    assert f"card ending {reviewed.card.last_four}" in export.label

@@ -1,0 +1,19 @@
+"""Escaping as Django templates escape, at the speed of MarkupSafe's C code: for the Jinja2
+rows (config/jinja2.py) and the form renderer's selects (accounts/renderers.py)."""
+
+from django.utils.safestring import SafeString
+from markupsafe import escape
+
+
+def escaped(value):
+    """What `{{ value }}` writes: escaped as Django templates escape it (`&quot;` and `&#x27;`
+    where Jinja2 would write `&#34;` and `&#39;`), so both engines' markup is the same.
+    MarkupSafe's escaping, written in C, then those two swapped: a third of the time of
+    Django's own `escape`, and it runs for every value of every row. A whole number (the
+    ids in a row's markup, most of its values) needs no escaping."""
+    if hasattr(value, "__html__") or type(value) is int:
+        return value
+    text = str(escape(value))
+    if "&#3" in text:
+        text = text.replace("&#34;", "&quot;").replace("&#39;", "&#x27;")
+    return SafeString(text)  # nosec B703: escaped by MarkupSafe above
