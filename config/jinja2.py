@@ -25,20 +25,23 @@ from jinja2 import Environment
 
 from accounts.html import escaped
 
-# A number no object's id is, reversed in its place to find where an id goes in an address.
-_ID_SLOT = 2_147_480_009
+# Numbers no object's id is, reversed in the ids' places to find where they go in an address.
+_ID_SLOTS = tuple(2_147_480_009 + n for n in range(4))
 
 
 def url(name: str, *args) -> str:
-    """Django's `reverse(name, args=args)`. An address with no id (the layout's) or one id
-    (a row's link) is worked out once per name, then the id put in its place: a table of 50
-    rows reversed the same address 50 times, at a fiftieth of a millisecond each."""
+    """Django's `reverse(name, args=args)`. An address with no ids (the layout's) or only ids
+    (a row's links) is worked out once per name, then the ids put in their places: a table
+    of 50 rows reversed the same address 50 times, at a fiftieth of a millisecond each."""
     if not args:
         return _address(name, get_script_prefix(), get_urlconf())
-    if len(args) == 1 and type(args[0]) is int and args[0] >= 0:
-        around = _around_id(name, get_script_prefix(), get_urlconf())
-        if around:  # both parts escaped, and a whole number needs no escaping
-            return SafeString(f"{around[0]}{args[0]}{around[1]}")  # nosec B703: see above
+    if all(type(arg) is int and arg >= 0 for arg in args):
+        parts = _around_ids(name, len(args), get_script_prefix(), get_urlconf())
+        if parts:  # the parts are escaped, and a whole number needs no escaping
+            text = parts[0]
+            for arg, part in zip(args, parts[1:], strict=True):
+                text = f"{text}{arg}{part}"
+            return SafeString(text)  # nosec B703: see above
     return reverse(name, args=args)
 
 
@@ -48,17 +51,25 @@ def _address(name: str, script_prefix: str, urlconf: str | None) -> SafeString:
 
 
 @cache
-def _around_id(name: str, script_prefix: str, urlconf: str | None) -> tuple[str, str] | None:
-    """What comes before and after the id in the address `name` takes one id for, or None
-    when it does not take exactly that (then `url` reverses as usual)."""
+def _around_ids(name: str, count: int, script_prefix: str,
+                urlconf: str | None) -> tuple[str, ...] | None:
+    """The parts of the address `name` takes `count` ids for, between and around the ids
+    (escaped); None when it cannot be split so (then `url` reverses as usual)."""
+    if count > len(_ID_SLOTS):
+        return None
     try:
-        address = reverse(name, urlconf=urlconf, args=(_ID_SLOT,))
+        rest = reverse(name, urlconf=urlconf, args=_ID_SLOTS[:count])
     except NoReverseMatch:
         return None
-    before, found, after = address.partition(str(_ID_SLOT))
-    if not found or str(_ID_SLOT) in after:
+    parts = []
+    for slot in map(str, _ID_SLOTS[:count]):
+        before, found, rest = rest.partition(slot)
+        if not found:
+            return None
+        parts.append(escaped(before))
+    if any(str(slot) in rest or str(slot) in "".join(parts) for slot in _ID_SLOTS):
         return None
-    return escaped(before), escaped(after)
+    return (*parts, escaped(rest))
 
 
 @cache

@@ -11,13 +11,13 @@ from django.db.models import (
     ExpressionWrapper,
     F,
     OuterRef,
-    Prefetch,
     Q,
     Subquery,
 )
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from accounts.html import escaped
 from accounts.models import Team
 from accounts.shortcuts import local_midnight
 from caseload.models import Case, Contact, Hold, Person, WhatMatters
@@ -51,21 +51,23 @@ PEOPLE_PER_PAGE = 30
 
 @dataclass
 class Row:
-    """One person in the debrief. `key` is the case id as text and the names are worked out
-    once: the row is rendered with dozens of ids and two names."""
+    """One person in the debrief, with the main person's (name, preferred name) if the case
+    has one. The case id as text (`key`) and the names are worked out and escaped once: the
+    row is written with a dozen ids and two names."""
 
     case: Case
     entry: Entry | None
     is_new: bool
+    main: tuple[str, str] | None = None
     key: str = ""
     name: str = ""
     short_name: str = ""
 
     def __post_init__(self):
-        person = self.case.main_person  # from the prefetched main people
-        self.key = str(self.case.pk)
-        self.name = person.display_name if person else self.case.reference
-        self.short_name = (person.preferred_name or person.name) if person else self.case.reference
+        self.key = escaped(str(self.case.pk))
+        name, preferred = self.main or (self.case.reference, "")
+        self.name = escaped(Person.shown_name(name, preferred))
+        self.short_name = escaped(preferred or name)
 
 
 @dataclass
@@ -139,15 +141,14 @@ def debrief_people(debrief: Debrief, *, since, start: int = 0,
         )
         .order_by(F("is_new").desc(), F("last_discussed").asc(nulls_first=True), "number")
         .select_related("lead")
-        .prefetch_related(Prefetch("people", queryset=Person.objects.filter(
-            relationship=Person.Relationship.MAIN)))
         [start:start + size])
     if not cases:
         return People([], start, total)
     entries = {e.case_id: e for e in debrief.entries.filter(case__in=cases)
                .select_related("updated_by")}
-    return People([Row(case, entries.get(case.pk), case.is_new) for case in cases], start,
-                  total)
+    names = Person.objects.main_names(cases)
+    return People([Row(case, entries.get(case.pk), case.is_new, names.get(case.pk))
+                   for case in cases], start, total)
 
 
 def _purchase_filters(since):

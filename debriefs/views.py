@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
+from accounts.html import escaped
 from accounts.shortcuts import is_id, render_form
 from caseload.models import Case
 from debriefs.charts import matrix_axes, matrix_points
@@ -37,7 +38,8 @@ from debriefs.services import (
 
 PAGE = "debriefs/debrief_detail.html"
 # "Is this working?" choices with their keyboard keys, 1 to 4 (as text: rendered on every row)
-PROGRESS_KEYS = [(value, label, str(n)) for n, (value, label)
+# (value, label, key) of each answer, escaped once: each is written on every person's row.
+PROGRESS_KEYS = [(escaped(value), escaped(label), escaped(str(n))) for n, (value, label)
                  in enumerate(Entry.Progress.choices, start=1)]
 
 

@@ -58,7 +58,7 @@ def _caseload(request, *, mine: bool):
     now, today = timezone.now(), timezone.localdate()
     names = Person.objects.main_names(page)
     for case in page:
-        case.main_person_name = names.get(case.pk)
+        case.main_person_name = Person.shown_name(*names[case.pk]) if case.pk in names else None
         case.days_since_contact = (now - case.last_contact_at).days if case.last_contact_at else None
         case.next_step_overdue = bool(case.next_step_due and case.next_step_due < today)
     query = request.GET.copy()
