@@ -8,7 +8,7 @@ import pghistory
 import pgtrigger
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
-from django.contrib.postgres.indexes import GinIndex, GistIndex
+from django.contrib.postgres.indexes import GinIndex
 from django.core.validators import MinValueValidator
 from django.db import models, transaction
 from django.db.models import Exists, Max, OuterRef, Q
@@ -244,13 +244,14 @@ class Person(models.Model):
                                     name="person_one_main_per_case"),
         ]
         indexes = [
-            # GiST, not GIN: search orders by trigram distance, which only GiST can serve
-            # as a nearest-first index scan.
-            GistIndex(name="person_name_trgm", fields=["name"], opclasses=["gist_trgm_ops"]),
-            GistIndex(name="person_preferred_trgm", fields=["preferred_name"],
-                      opclasses=["gist_trgm_ops"]),
-            GistIndex(name="person_address_trgm", fields=["address"],
-                      opclasses=["gist_trgm_ops"]),
+            # GIN, not GiST: a search finds the people whose words are close through these,
+            # then sorts them nearest first. GiST could serve the order as an index scan, but
+            # finding the few close people in one team's cases through it took 5-8 ms a field,
+            # and a team's search of streets up to 170 ms (docs/performance.md).
+            GinIndex(name="person_name_gin", fields=["name"], opclasses=["gin_trgm_ops"]),
+            GinIndex(name="person_preferred_gin", fields=["preferred_name"],
+                     opclasses=["gin_trgm_ops"]),
+            GinIndex(name="person_address_gin", fields=["address"], opclasses=["gin_trgm_ops"]),
             GinIndex(name="person_phone_trgm", fields=["phone_digits"],
                      opclasses=["gin_trgm_ops"]),
         ]

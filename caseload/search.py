@@ -1,8 +1,8 @@
 """Find a person by name, preferred name, reference, address or phone, forgiving typos.
 
-Each text field is searched with PostgreSQL's trigram word distance, nearest first, through a
-GiST trigram index (`ORDER BY field <<-> query LIMIT n` is an index scan, so the cost does not
-grow with the number of people). Reference-shaped queries ("RS-0042", "rs42") and
+Each text field is searched with PostgreSQL's trigram word distance, nearest first: a GIN
+trigram index finds the people whose words are close enough (`field %> query`), and only those
+are sorted. Reference-shaped queries ("RS-0042", "rs42") and
 phone-shaped ones (mostly digits) go straight to their own indexed lookups.
 """
 
@@ -49,9 +49,9 @@ def _phone_matches(cases, query):
 
 
 def _nearest(cases, query, field) -> list[tuple[int, float]]:
-    """(person id, distance), nearest first. The `%>` condition and the `<->>` ordering are
-    both served by one GiST index scan, which stops after MAX_RESULTS rows (and finds none
-    quickly when nothing is close)."""
+    """(person id, distance), nearest first. The `%>` condition is served by the field's GIN
+    trigram index (and finds none quickly when nothing is close); only the people it finds
+    are sorted."""
     return list(Person.objects.filter(case__in=cases, **{f"{field}__trigram_word_similar": query})
                 .annotate(distance=TrigramWordDistance(query, field))
                 .order_by("distance").values_list("pk", "distance")[:MAX_RESULTS])
