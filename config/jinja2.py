@@ -17,6 +17,7 @@ from django.dispatch import receiver
 from django.template import defaultfilters
 from django.templatetags.static import static as static_address
 from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
+from django.utils.dates import MONTHS, MONTHS_3, WEEKDAYS, WEEKDAYS_ABBR
 from django.utils.safestring import SafeString
 from django.utils.timezone import template_localtime
 from django.utils.translation import get_language
@@ -89,11 +90,15 @@ def date(value, format: str = "") -> str:
     """Django's `date` filter, in local time as Django templates show it. A day is written
     once per format and kept (escaped): the rows of a table share a few days, and Django's
     formatting is a fiftieth of a millisecond each time. A time's day is kept the same way
-    when the format shows only the day."""
+    when the format shows only the day; a time in the formats the rows use ("j F Y, H:i",
+    "c") is written here, as Django writes it (tested), at a tenth of the cost."""
     if isinstance(value, dt.datetime):
         value = template_localtime(value)
         if not _DAY_ONLY.issuperset(format):
-            return defaultfilters.date(value, format)
+            parts = _time_parts(format)
+            if parts is None:
+                return defaultfilters.date(value, format)
+            return "".join(part if type(part) is str else part(value) for part in parts)
         value = value.date()
     if type(value) is dt.date:
         return _day(value, format, get_language())
@@ -103,6 +108,33 @@ def date(value, format: str = "") -> str:
 # The characters of a format that shows only the day (Django's date format letters for the
 # day, week, month and year, and what goes between them; no escapes).
 _DAY_ONLY = frozenset("dDjlNSwzWFmMnEtyYLo ,/-.")
+
+# Django's format letters for a time, as django.utils.dateformat writes them.
+_TIME_LETTERS = {
+    "c": dt.datetime.isoformat,
+    "d": lambda t: f"{t.day:02d}",
+    "D": lambda t: str(WEEKDAYS_ABBR[t.weekday()]),
+    "F": lambda t: str(MONTHS[t.month]),
+    "G": lambda t: str(t.hour),
+    "H": lambda t: f"{t.hour:02d}",
+    "i": lambda t: f"{t.minute:02d}",
+    "j": lambda t: str(t.day),
+    "l": lambda t: str(WEEKDAYS[t.weekday()]),
+    "m": lambda t: f"{t.month:02d}",
+    "M": lambda t: str(MONTHS_3[t.month]).title(),
+    "n": lambda t: str(t.month),
+    "s": lambda t: f"{t.second:02d}",
+    "Y": lambda t: f"{t.year:04d}",
+    "y": lambda t: f"{t.year % 100:02d}",
+}
+
+
+@cache
+def _time_parts(format: str) -> tuple | None:
+    """The format as text and letters' functions, or None if it holds anything else."""
+    if not format or not set(format) <= {*_TIME_LETTERS, *" ,:/-."}:
+        return None
+    return tuple(_TIME_LETTERS.get(char, char) for char in format)
 
 
 @lru_cache(maxsize=4096)

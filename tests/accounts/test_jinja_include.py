@@ -74,6 +74,21 @@ def test_an_address_keeps_the_script_prefix_it_is_served_under():
     assert jinja.from_string("{{ url('caseload:case-detail', 5) }}").render() == "/cases/5/"
 
 
+TIMES = [datetime(2026, 7, 1, 23, 30, tzinfo=UTC), datetime(2026, 3, 29, 0, 59, 59, tzinfo=UTC),
+         datetime(2026, 3, 29, 1, 0, 1, 123456, tzinfo=UTC), datetime(2026, 10, 25, 0, 30, tzinfo=UTC),
+         datetime(2026, 10, 25, 1, 30, tzinfo=UTC), datetime(999, 12, 31, 23, 59, tzinfo=UTC),
+         datetime(2027, 1, 4, 9, 5, 7, tzinfo=UTC)]
+
+
+@pytest.mark.parametrize("format", ["j F Y, H:i", "c", "H:i", "H:i:s", "D j M y, G:i",
+                                    "l d/m/Y n-j H.i.s", "j F Y", "N j, Y, P", "r", ""])
+def test_times_are_written_as_django_writes_them_in_every_format(format):
+    for moment in TIMES:
+        written, expected = both(f'{{{{ at|date("{format}") }}}}', f'{{{{ at|date:"{format}" }}}}',
+                                 at=moment)
+        assert written == expected, moment
+
+
 def test_a_time_shown_as_a_day_is_the_day_it_is_in_local_time():
     late = datetime(2026, 7, 1, 23, 30, tzinfo=UTC)  # 2 July in London (BST)
     written, expected = both('{{ at|date("j M Y") }} {{ at|date("D j M") }} {{ at|date("j M, H:i") }}',
