@@ -118,7 +118,7 @@ def debrief_people(debrief: Debrief, *, since, start: int = 0,
     """
     today = debrief.held_on
     new_contacts, discussed = _new_contacts(since), _discussed(today)
-    spend, advice = _purchase_filters(since)
+    spend, advice = _purchase_filters(since, debrief.team_id)
     hold_due = Exists(Hold.objects.due_for_review(today).filter(case=OuterRef("pk")))
     total = Case.objects.open().filter(team=debrief.team_id).count()
     cases = list(
@@ -151,13 +151,16 @@ def debrief_people(debrief: Debrief, *, since, start: int = 0,
                    for case in cases], start, total)
 
 
-def _purchase_filters(since):
+def _purchase_filters(since, team_id):
+    """A case's purchases since `since`, and those waiting for advice. Both name the team (a
+    purchase's team is its case's): PostgreSQL reads each set once, for the whole list, and
+    read every team's (1,150 and 10,000 purchases at a large council) before."""
     from purchases.models import Purchase  # debriefs builds on purchases
 
-    spend = Purchase.objects.filter(case=OuterRef("pk"), voided=False)
+    spend = Purchase.objects.filter(team=team_id, case=OuterRef("pk"), voided=False)
     if since:
         spend = spend.filter(date__gt=since)
-    advice = Purchase.objects.awaiting_advice().filter(case=OuterRef("pk"))
+    advice = Purchase.objects.awaiting_advice().filter(team=team_id, case=OuterRef("pk"))
     return spend, advice
 
 

@@ -262,8 +262,9 @@ class Purchase(models.Model):
             models.Index(fields=["date", "id"], name="purchase_date_id"),
             models.Index(fields=["date", "id"], condition=Q(review_verdict="", voided=False),
                          name="purchase_to_review"),
-            # The debrief's "spend flagged for advice", without reading every purchase.
-            models.Index(fields=["case"], name="purchase_awaiting_advice",
+            # The debrief's "spend flagged for advice" for a team's cases, and how many wait,
+            # without reading every purchase.
+            models.Index(fields=["team", "case"], name="purchase_awaiting_advice",
                          condition=Q(advice_asked=True, advice_given="", voided=False)),
         ]
         constraints = [
