@@ -19,6 +19,11 @@ class User(AbstractUser):
     def __str__(self):
         return self.get_full_name() or self.username
 
+    @staticmethod
+    def name_shown(first_name: str, last_name: str, username: str) -> str:
+        """What `str(user)` says, from plain columns (for lists read as rows, not objects)."""
+        return f"{first_name} {last_name}".strip() or username
+
     @property
     def role_names(self) -> set[str]:
         """The user's roles. Runs a query once per user object (see load_access)."""

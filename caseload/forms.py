@@ -250,7 +250,7 @@ class CaseFilterForm(forms.Form):
 
     status = forms.ChoiceField(choices=[("open", "Open"), ("closed", "Closed"), ("all", "All")],
                                required=False, widget=forms.RadioSelect)
-    lead = forms.ModelChoiceField(queryset=User.objects.none(), required=False,
+    lead = forms.TypedChoiceField(coerce=int, required=False, empty_value=None,
                                   label="Lead caseworker")
     not_seen_days = forms.IntegerField(required=False, min_value=1, max_value=3650,
                                        label="Not seen for at least (days)")
@@ -260,8 +260,11 @@ class CaseFilterForm(forms.Form):
                                    required=False, label="Life transition")
 
     def __init__(self, *args, leads, **kwargs):
+        """`leads`: the users to offer, read as plain rows (id and name), not objects."""
         super().__init__(*args, **kwargs)
-        self.fields["lead"].queryset = leads
+        self.fields["lead"].choices = [("", "Any"), *(
+            (pk, User.name_shown(*name))
+            for pk, *name in leads.values_list("pk", "first_name", "last_name", "username"))]
         for name in ("lead", "transition"):
             self.fields[name].widget.attrs["class"] = "govuk-select"
         self.fields["not_seen_days"].widget.attrs["class"] = "govuk-input govuk-input--width-4"

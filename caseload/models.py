@@ -197,7 +197,7 @@ class PersonQuerySet(models.QuerySet):
         """Each case's main person's (name, preferred name), by case id, in one query of plain
         rows: prefetching the people of a page of 50 cases cost a fifth of the page's time."""
         rows = self.filter(case__in=[case.pk for case in cases],
-                           relationship=Person.Relationship.MAIN)
+                           relationship=Person.Relationship.MAIN).order_by()
         return {case_id: (name, preferred) for case_id, name, preferred
                 in rows.values_list("case_id", "name", "preferred_name")}
 

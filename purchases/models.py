@@ -15,7 +15,7 @@ from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import Team
+from accounts.models import Team, User
 from accounts.shortcuts import next_month
 from caseload.models import ONE_LINE, Case
 
@@ -76,7 +76,7 @@ class Card(models.Model):
     @staticmethod
     def describe(last_four: str, first_name: str, last_name: str, username: str) -> str:
         """What `str(card)` says, from plain columns: the holder as `str(user)` names them."""
-        return f"Card ending {last_four} ({f'{first_name} {last_name}'.strip() or username})"
+        return f"Card ending {last_four} ({User.name_shown(first_name, last_name, username)})"
 
 
 class BudgetPotQuerySet(models.QuerySet):

@@ -39,6 +39,25 @@ def test_caseload_filters_overdue_and_not_seen(signed_in, caseworker, case, team
     assert "Overdue" in overdue
 
 
+def test_caseload_filters_by_lead_offering_the_teams_leads_by_name(
+        signed_in, caseworker, coordinator, case, team, other_case):
+    CaseFactory(team=team, lead=coordinator, person__name="Norma Dodds")
+    client = signed_in(caseworker)
+    page = client.get("/cases/").text
+    select = page.split('<select name="lead"')[1].split("</select>")[0]
+    assert '<option value="" selected>Any</option>' in select
+    assert f'<option value="{coordinator.pk}">{coordinator}</option>' in select
+    assert f'value="{other_case.lead.pk}"' not in select  # another team's lead
+    chosen = client.get(f"/cases/?lead={coordinator.pk}").text
+    assert "Norma Dodds" in chosen and "Joanne Robson" not in chosen
+    assert f'<option value="{coordinator.pk}" selected>' in chosen
+    # Not a lead of the team's (or no one at all): ignored, as every filter is, not an error.
+    for unknown in (other_case.lead.pk, 99999999, "nobody"):
+        ignored = client.get(f"/cases/?lead={unknown}")
+        assert ignored.status_code == 200
+        assert "Norma Dodds" in ignored.text and "Joanne Robson" in ignored.text
+
+
 def test_caseload_list_queries_do_not_grow_with_cases(
         signed_in, caseworker, team, django_assert_max_num_queries):
     for _ in range(200):
