@@ -7,6 +7,7 @@ from itertools import accumulate
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db import connection
 from django.db.models import Aggregate, DecimalField, F, Model, Q, When
 from django.db.models import Case as DjangoCase
 from django.utils import formats, timezone
@@ -196,24 +197,26 @@ def spend_overview(*, team: Team, today: date, shown: int | None = None) -> Over
         start = today.replace(day=1)
         end = next_month(start)
     spend = Purchase.objects.counted().filter(team=team, date__gte=start, date__lt=end)
-    # The period's purchases read once and added up here, rather than one grouped query for
-    # each table: every one of those read the whole period again.
-    rows = list(spend.values_list("date", "category", "worker", "case", "amount"))
+    by_day, by_category, workers, cases = _totals(team, start, end)
     labels = dict(Purchase.Category.choices)
-    by_category = [(labels[category], total, count) for category, (total, count) in
-                   sorted(_add_up(rows, 1).items(), key=lambda kv: (-kv[1][0], kv[0]))]
-    by_day = [(day, total) for day, (total, _) in sorted(_add_up(rows, 0).items())]
-    by_month = [(month, total, count) for month, (total, count) in sorted(_add_up(
-        [(day.replace(day=1), *rest) for day, *rest in rows], 0).items())]
-    workers = _add_up(rows, 2)
-    names = {row["pk"]: _person(row) for row in User.objects.filter(pk__in=workers)
-             .values("pk", "first_name", "last_name", "username")}
-    by_worker = [(names[worker], total, count) for worker, (total, count) in
-                 sorted(workers.items(), key=lambda kv: (-kv[1][0], kv[0]))]
-    cases = _add_up(rows, 3)
-    references = dict(Case.objects.filter(pk__in=cases).values_list("pk", "reference"))
-    top_cases = sorted(((references[case], total, count) for case, (total, count)
-                        in cases.items()), key=lambda row: (-row[1], row[0]))[:TOP_CASES]
+    by_category = [(labels[category], total, count) for category, total, count in by_category]
+    months = {}
+    for day, total, count in by_day:
+        month_total, month_count = months.get(day.replace(day=1), (Decimal("0.00"), 0))
+        months[day.replace(day=1)] = (month_total + total, month_count + count)
+    by_month = [(month, total, count) for month, (total, count) in sorted(months.items())]
+    names = {pk: User.name_shown(*name) for pk, *name in User.objects.filter(
+        pk__in=[worker for worker, _, _ in workers]).values_list(
+        "pk", "first_name", "last_name", "username")}
+    by_worker = [(names[worker], total, count) for worker, total, count in workers]
+    # The most spent first, then by reference: references are read for the cases that can
+    # be in the top TOP_CASES (ties at its end included), not for every case in the period.
+    cut = cases[TOP_CASES - 1][1] if len(cases) >= TOP_CASES else None
+    contenders = [row for row in cases if cut is None or row[1] >= cut]
+    references = dict(Case.objects.filter(pk__in=[case for case, _, _ in contenders])
+                      .values_list("pk", "reference"))
+    top_cases = sorted(((references[case], total, count) for case, total, count in contenders),
+                       key=_most_first)[:TOP_CASES]
     listed = (spend.select_related("case", "worker").order_by("date", "pk")
               .only("date", "merchant", "amount", "category", "advice_asked", "review_verdict",
                     "case__reference", "worker__first_name", "worker__last_name",
@@ -222,8 +225,39 @@ def spend_overview(*, team: Team, today: date, shown: int | None = None) -> Over
         Purchase.Verdict.QUERY, Purchase.Verdict.NOT_OK])), shown)
     unusual, unusual_count = _unusual(team, listed, end, shown)
     return Overview(team, start, end, pot, sum((t for _, t, _ in by_category), Decimal("0.00")),
-                    sum(c for _, _, c in by_category), by_day, by_category, by_month, by_worker,
-                    top_cases, flagged, unusual, flagged_count, unusual_count)
+                    sum(c for _, _, c in by_category), [(day, total) for day, total, _ in by_day],
+                    by_category, by_month, by_worker, top_cases, flagged, unusual, flagged_count,
+                    unusual_count)
+
+
+def _totals(team: Team, start: date, end: date) -> tuple[list, list, list, list]:
+    """The (key, total, count) of the team's counted spend in the period for each day (in
+    order), each category, each worker and each case (the most first, then by key): one
+    query, one pass over the period's purchases, whatever their number. Reading the purchases to add them up
+    here took longer the more there were (docs/performance.md); a grouped query for each table
+    read the period once for each."""
+    table = Purchase._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(f"""
+            select grouping(date, category, worker_id, case_id), date, category, worker_id,
+                   case_id, sum(amount), count(*)
+              from {table}
+             where team_id = %s and not voided and date >= %s and date < %s
+             group by grouping sets ((date), (category), (worker_id), (case_id))
+            """, [team.pk, start, end])  # noqa: S608  # nosec B608: the model's table name
+        rows = cursor.fetchall()
+    # grouping() sets a bit for each column not grouped on: 0b0111 by day, 0b1011 by
+    # category, 0b1101 by worker, 0b1110 by case.
+    sets = {0b0111: (1, []), 0b1011: (2, []), 0b1101: (3, []), 0b1110: (4, [])}
+    for row in rows:
+        key, found = sets[row[0]]
+        found.append((row[key], row[5], row[6]))
+    by_day, *by_most = (found for _, found in sets.values())
+    return sorted(by_day), *(sorted(found, key=_most_first) for found in by_most)
+
+
+def _most_first(row: tuple) -> tuple:
+    return -row[1], row[0]
 
 
 def _first(purchases, shown: int | None) -> tuple[list[Purchase], int]:
@@ -271,16 +305,3 @@ def category_medians(team: Team, end: date) -> dict[str, Decimal]:
     return medians
 
 
-def _add_up(rows, position: int) -> dict:
-    """The (total, count) of the amounts (each row's last value) for each value at
-    `position` in the rows."""
-    sums = {}
-    for row in rows:
-        total, count = sums.get(row[position], (Decimal("0.00"), 0))
-        sums[row[position]] = (total + row[-1], count + 1)
-    return sums
-
-
-def _person(row) -> str:
-    name = f"{row['first_name']} {row['last_name']}".strip()
-    return name or row["username"]

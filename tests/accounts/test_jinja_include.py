@@ -37,6 +37,22 @@ def test_dates_are_written_in_local_time_with_djangos_formats():
     assert written == expected == "2 July 2026, 00:30 3 Nov 2026"
 
 
+def test_pounds_and_pence_are_written_as_djangos_floatformat_writes_them():
+    import random
+
+    rng = random.Random(7)
+    amounts = [Decimal(v) for v in ("0", "0.00", "-0.001", "-0.005", "0.005", "0.015", "0.125",
+                                    "12345.675", "-1234.5", "1E+3", "999999.995", "-0.004",
+                                    "1234567.1", "7")]
+    amounts += [Decimal(rng.randrange(-10**9, 10**9)).scaleb(-rng.randrange(0, 5))
+                for _ in range(500)]
+    for amount in amounts:
+        written, expected = both('{{ a|floatformat("2g") }} {{ a|floatformat(2) }}',
+                                 '{{ a|floatformat:"2g" }} {{ a|floatformat:2 }}', a=amount)
+        assert written == expected, amount
+    assert both('{{ a|floatformat("2g") }}', "", a=Decimal("1234.5"))[0] == "1,234.50"
+
+
 def test_line_breaks_become_br_after_escaping():
     written, expected = both("{{ text|linebreaksbr }}", "{{ text|linebreaksbr }}",
                              text="Rang <Sam>\nNo answer")

@@ -53,6 +53,53 @@ def test_the_figures_count_this_period_and_leave_out_voided(team, pot, spend, ca
     assert overview.remaining_by_day == [(pot.period_start, Decimal("590.00"))]
 
 
+def test_days_workers_and_cases_are_added_up_apart_and_in_order(team, pot, case, caseworker,
+                                                               coordinator, card):
+    from tests.factories import CaseFactory
+
+    second = CaseFactory(team=team, lead=caseworker)
+    first_day, later = pot.period_start, pot.period_start + datetime.timedelta(days=3)
+    for day, worker, on_case, amount in [
+            (later, caseworker, case, "5.00"), (first_day, coordinator, second, "12.50"),
+            (first_day, caseworker, case, "7.50"), (later, coordinator, second, "0.01")]:
+        cards = {"card": card} if worker == caseworker else {}  # the factory gives others one
+        PurchaseFactory(case=on_case, worker=worker, date=day, amount=Decimal(amount), **cards)
+    overview = spend_overview(team=team, today=timezone.localdate())
+    assert overview.remaining_by_day == [(first_day, Decimal("980.00")),
+                                         (later, Decimal("974.99"))]
+    assert overview.by_worker == [("Cora Hepple", Decimal("12.51"), 2),
+                                  ("Casey Bell", Decimal("12.50"), 2)]
+    assert overview.top_cases == [(second.reference, Decimal("12.51"), 2),
+                                  (case.reference, Decimal("12.50"), 2)]
+    assert overview.by_month == [(first_day, Decimal("25.01"), 4)]
+    assert (overview.total, overview.count) == (Decimal("25.01"), 4)
+
+
+def test_the_top_cases_break_a_tie_at_the_cut_by_reference(team, pot, caseworker, card):
+    from purchases.services import TOP_CASES
+    from tests.factories import CaseFactory
+
+    # TOP_CASES cases spend £100, £99, ... £91; then three more, numbered below them all
+    # (the lowest references, though made last), spend £91 each. The tenth place is a
+    # four-way tie at £91, which the lowest reference wins: one of the last three made.
+    def numbered(number):
+        return CaseFactory(team=team, lead=caseworker, number=number,
+                           reference=f"{team.case_prefix}-{number:04d}")
+
+    ranked = [numbered(100 + n) for n in range(TOP_CASES)]
+    tied_early = [numbered(n) for n in (1, 2, 3)]
+    amounts = [(case, Decimal(91)) for case in tied_early] + [
+        (case, Decimal(100 - n)) for n, case in enumerate(ranked)]
+    for case, amount in amounts:
+        PurchaseFactory(case=case, worker=caseworker, card=card, date=pot.period_start,
+                        amount=amount)
+    top = spend_overview(team=team, today=timezone.localdate()).top_cases
+    first_tied = min([*tied_early, ranked[-1]], key=lambda case: case.reference)
+    assert [reference for reference, _, _ in top] == (
+        [case.reference for case in ranked[:TOP_CASES - 1]] + [first_tied.reference])
+    assert first_tied in tied_early and top[-1][1] == Decimal(91)
+
+
 def test_flagged_and_unusual_items_follow_the_stated_rule(team, pot, spend):
     overview = spend_overview(team=team, today=timezone.localdate())
     assert [p.merchant for p in overview.flagged] == ["Big Shop", "Buses"]
