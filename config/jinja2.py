@@ -1,13 +1,15 @@
-"""The second template engine: Jinja2, for the rows of the longest tables only.
+"""The second template engine: Jinja2, for what every page repeats and the longest tables.
 
-Pages are Django templates. A page's long tables (a page of purchases, a case's timeline) are
-rendered from Jinja2 templates (`templates/**/*.jinja`) through `{% jinja_include %}`
-(accounts' template tags): Jinja2 compiles a template to Python, so a row costs a third to a
-half of what Django's engine takes for the same markup, and those rows were most of each list
-page's time (docs/performance.md). Here are the Django helpers the rows need, with the meaning
-they have in Django templates: `url()`, and the `date`, `floatformat`, `linebreaksbr`,
-`pluralize` and `truncatechars` filters (Jinja2's own filters are there too; `safe` is never
-used). Output is escaped as Django templates escape it, character for character."""
+Pages are Django templates. The layout's header and footer, each form field, and a page's long
+tables (a page of purchases, a case's timeline) are rendered from Jinja2 templates
+(`templates/**/*.jinja`) through `{% jinja_include %}` and `{% field %}` (accounts' template
+tags): Jinja2 compiles a template to Python, so a row costs a third to a half of what Django's
+engine takes for the same markup, and those parts were most of each page's time
+(docs/performance.md). Here are the Django helpers they need, with the meaning they have in
+Django templates: `url()`, `static()` and `htmx_script()`, and the `date`, `floatformat`,
+`linebreaksbr`, `pluralize` and `truncatechars` filters (Jinja2's own filters are there too;
+`safe` is never used). Output is escaped as Django templates escape it, character for
+character."""
 
 import datetime as dt
 from decimal import ROUND_HALF_UP, Decimal

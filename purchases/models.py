@@ -320,6 +320,11 @@ class Purchase(models.Model):
     def get_absolute_url(self):
         return reverse("purchases:purchase-detail", args=[self.pk])
 
+    def get_category_display(self) -> str:
+        """As Django's, from the labels read once rather than on every call: it is on every
+        row of a page of purchases."""
+        return _CATEGORY_LABELS.get(self.category, self.category)
+
     def save(self, *args, **kwargs):
         if kwargs.get("update_fields") is None:
             self.team_id = self.case.team_id
@@ -535,3 +540,6 @@ class StatementLine(models.Model):
             raise ValidationError("Someone changed this line's match a moment ago. Look again "
                                   "before changing it.")
         self.purchase, self.matched_how, self.matched_by, self.matched_at = None, "", None, None
+
+
+_CATEGORY_LABELS = dict(Purchase.Category.choices)

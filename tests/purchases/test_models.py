@@ -143,3 +143,13 @@ def test_a_case_never_moves_to_another_team(purchase, other_team):
     with pytest.raises(DatabaseError), transaction.atomic():
         Case.objects.filter(pk=purchase.case_id).update(team=other_team)
     assert Case.objects.get(pk=purchase.case_id).team_id == purchase.team_id
+
+
+def test_a_purchases_category_is_named_as_django_names_it():
+    from django.db.models import Model
+
+    for value, label in Purchase.Category.choices:
+        purchase = Purchase(category=value)
+        assert purchase.get_category_display() == label
+        assert Model._get_FIELD_display(purchase, Purchase._meta.get_field("category")) == label
+    assert Purchase(category="retired_category").get_category_display() == "retired_category"
