@@ -48,7 +48,8 @@ class GovukFormMixin:
 
 
 class GovukDateInput(forms.MultiWidget):
-    """The GOV.UK date input: day, month and year typed into three boxes."""
+    """The GOV.UK date input: day, month and year typed into three boxes. Its template is
+    Jinja2, which the project's form renderer (accounts/renderers.py) renders."""
 
     template_name = "includes/widgets/date_input.jinja"
 

@@ -250,8 +250,9 @@ class CaseFilterForm(forms.Form):
 
     status = forms.ChoiceField(choices=[("open", "Open"), ("closed", "Closed"), ("all", "All")],
                                required=False, widget=forms.RadioSelect)
-    lead = forms.TypedChoiceField(coerce=int, required=False, empty_value=None,
-                                  label="Lead caseworker")
+    lead = forms.TypedChoiceField(
+        coerce=int, required=False, empty_value=None, label="Lead caseworker",
+        error_messages={"invalid_choice": "Choose a lead from the list"})
     not_seen_days = forms.IntegerField(required=False, min_value=1, max_value=3650,
                                        label="Not seen for at least (days)")
     overdue = forms.BooleanField(required=False, label="Next step overdue")
@@ -262,7 +263,7 @@ class CaseFilterForm(forms.Form):
     def __init__(self, *args, leads, **kwargs):
         """`leads`: the users to offer, read as plain rows (id and name), not objects."""
         super().__init__(*args, **kwargs)
-        self.fields["lead"].choices = [("", "Any"), *(
+        self.fields["lead"].choices = lambda: [("", "Any"), *(  # read only if shown or chosen
             (pk, User.name_shown(*name))
             for pk, *name in leads.values_list("pk", "first_name", "last_name", "username"))]
         for name in ("lead", "transition"):

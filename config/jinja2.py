@@ -49,12 +49,12 @@ def url(name: str, *args) -> str:
     return reverse(name, args=args)
 
 
-@cache
+@lru_cache(maxsize=1024)
 def _address(name: str, script_prefix: str, urlconf: str | None) -> SafeString:
     return escaped(reverse(name, urlconf=urlconf))
 
 
-@cache
+@lru_cache(maxsize=1024)
 def _around_ids(name: str, count: int, script_prefix: str,
                 urlconf: str | None) -> tuple[str, ...] | None:
     """The parts of the address `name` takes `count` ids for, between and around the ids
@@ -84,9 +84,12 @@ def static(path: str) -> SafeString:
 
 
 @receiver(setting_changed)
-def _forget_static_addresses(*, setting, **kwargs):
-    if setting in {"STORAGES", "STATIC_URL"}:
-        static.cache_clear()
+def _forget_kept_answers(*, setting, **kwargs):
+    """What is kept cannot change while the service runs; in tests, settings can."""
+    if setting in {"STORAGES", "STATIC_URL", "ROOT_URLCONF", "USE_I18N", "LANGUAGE_CODE",
+                   "DATE_FORMAT", "FORMAT_MODULE_PATH"}:
+        for kept in (static, _address, _around_ids, _day):
+            kept.cache_clear()
 
 
 def date(value, format: str = "") -> str:

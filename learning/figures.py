@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
-from django.db import connection
+from django.db import connections
 from django.db.models import (
     Count,
     DateField,
@@ -166,7 +166,7 @@ def distribution(values, bins: list[tuple[str, float, float | None]]) -> Distrib
     columns = ("count(v), min(v), percentile_cont(array[0.25, 0.5, 0.75]) within group "
                f"(order by v), max(v), avg(v), {', '.join(counts)}")
     query = f"select {columns} from ({sql}) as t(v)"  # noqa: S608  # nosec B608
-    with connection.cursor() as cursor:
+    with connections[values.db].cursor() as cursor:  # the replica, on a reporting page
         cursor.execute(query, [*bin_params, *params])
         n, low, quartiles, high, mean, *binned = cursor.fetchone()
     quartiles = quartiles or [None, None, None]

@@ -288,7 +288,9 @@ class ExportForm(GovukFormMixin, forms.Form):
     date_to = DateField(label="To", required=False,
                         help_text="The last purchase date to include")
     team = forms.ModelChoiceField(Team.objects.all(), required=False, empty_label="All teams")
-    card = forms.TypedChoiceField(coerce=int, required=False, empty_value=None)
+    card = forms.TypedChoiceField(
+        coerce=int, required=False, empty_value=None,
+        error_messages={"invalid_choice": "Choose a card from the list, or All cards"})
     review_status = forms.ChoiceField(choices=REVIEW_STATUSES, required=False)
 
     def __init__(self, *args, **kwargs):

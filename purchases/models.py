@@ -264,7 +264,7 @@ class Purchase(models.Model):
                          name="purchase_to_review"),
             # The debrief's "spend flagged for advice" for a team's cases, and how many wait,
             # without reading every purchase.
-            models.Index(fields=["team", "case"], name="purchase_awaiting_advice",
+            models.Index(fields=["team", "case"], name="purchase_awaiting_advice_team",
                          condition=Q(advice_asked=True, advice_given="", voided=False)),
         ]
         constraints = [

@@ -7,7 +7,7 @@ from itertools import accumulate
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import connection
+from django.db import connections
 from django.db.models import Aggregate, DecimalField, F, Model, Q, When
 from django.db.models import Case as DjangoCase
 from django.utils import formats, timezone
@@ -237,7 +237,7 @@ def _totals(team: Team, start: date, end: date) -> tuple[list, list, list, list]
     here took longer the more there were (docs/performance.md); a grouped query for each table
     read the period once for each."""
     table = Purchase._meta.db_table
-    with connection.cursor() as cursor:
+    with connections[Purchase.objects.db].cursor() as cursor:  # the replica, if reading from one
         cursor.execute(f"""
             select grouping(date, category, worker_id, case_id), date, category, worker_id,
                    case_id, sum(amount), count(*)

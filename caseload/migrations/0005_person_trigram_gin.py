@@ -5,24 +5,14 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
+    """The GIN indexes are built before the GiST ones are dropped: building holds writes to
+    people but lets reads go on; a drop holds reads too, until the migration commits."""
 
     dependencies = [
         ('caseload', '0004_case_team_fixed'),
     ]
 
     operations = [
-        migrations.RemoveIndex(
-            model_name='person',
-            name='person_name_trgm',
-        ),
-        migrations.RemoveIndex(
-            model_name='person',
-            name='person_preferred_trgm',
-        ),
-        migrations.RemoveIndex(
-            model_name='person',
-            name='person_address_trgm',
-        ),
         migrations.AddIndex(
             model_name='person',
             index=django.contrib.postgres.indexes.GinIndex(fields=['name'], name='person_name_gin', opclasses=['gin_trgm_ops']),
@@ -34,5 +24,17 @@ class Migration(migrations.Migration):
         migrations.AddIndex(
             model_name='person',
             index=django.contrib.postgres.indexes.GinIndex(fields=['address'], name='person_address_gin', opclasses=['gin_trgm_ops']),
+        ),
+        migrations.RemoveIndex(
+            model_name='person',
+            name='person_name_trgm',
+        ),
+        migrations.RemoveIndex(
+            model_name='person',
+            name='person_preferred_trgm',
+        ),
+        migrations.RemoveIndex(
+            model_name='person',
+            name='person_address_trgm',
         ),
     ]
