@@ -49,12 +49,13 @@ def _phone_matches(cases, query):
 
 
 def _nearest(cases, query, field) -> list[tuple[int, float]]:
-    """(person id, distance), nearest first. The `%>` condition is served by the field's GIN
-    trigram index (and finds none quickly when nothing is close); only the people it finds
-    are sorted."""
+    """(person id, distance), nearest first, and equally near people in the order they were
+    added, so a search gives the same people every time. The `%>` condition is served by the
+    field's GIN trigram index (and finds none quickly when nothing is close); only the people
+    it finds are sorted."""
     return list(Person.objects.filter(case__in=cases, **{f"{field}__trigram_word_similar": query})
                 .annotate(distance=TrigramWordDistance(query, field))
-                .order_by("distance").values_list("pk", "distance")[:MAX_RESULTS])
+                .order_by("distance", "pk").values_list("pk", "distance")[:MAX_RESULTS])
 
 
 def _people_by_name(cases, query) -> list[SearchResult]:

@@ -211,6 +211,20 @@ def test_search_finds_phone_and_reference_and_htmx_gets_a_fragment(signed_in, ca
     assert case.reference in response.text and "<html" not in response.text
 
 
+def test_search_keeps_the_same_people_when_more_than_fifty_match_equally(caseworker, team):
+    """Equally close people are kept in the order they were added: the same search gives the
+    same results every time, whichever index PostgreSQL reads."""
+    from caseload.search import MAX_RESULTS, search_cases
+
+    cases = [CaseFactory(team=team, lead=caseworker, person__name="Ann Twin")
+             for _ in range(MAX_RESULTS + 5)]
+    # Changing the first ten writes them again, after the rest, where a scan meets them last.
+    Person.objects.filter(case__in=cases[:10]).update(phone="0191 000 0000")
+    found = search_cases(Case.objects.for_user(caseworker), "Ann Twin")
+    assert sorted(result.case.pk for result in found) == [case.pk for case in
+                                                          cases[:MAX_RESULTS]]
+
+
 def test_search_never_shows_another_teams_people(signed_in, caseworker, other_case):
     assert "Peter Armstrong" not in signed_in(caseworker).get("/cases/search?q=Armstrong").text
 
