@@ -1,5 +1,5 @@
 """Escaping as Django templates escape, at the speed of MarkupSafe's C code: for the Jinja2
-rows (config/jinja2.py) and the form renderer's selects (accounts/renderers.py)."""
+templates (config/jinja2.py) and the widgets the form renderer writes (accounts/renderers.py)."""
 
 from django.utils.safestring import SafeString
 from markupsafe import escape

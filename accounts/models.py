@@ -20,7 +20,7 @@ class User(AbstractUser):
         return self.get_full_name() or self.username
 
     @staticmethod
-    def name_shown(first_name: str, last_name: str, username: str) -> str:
+    def shown_name(first_name: str, last_name: str, username: str) -> str:
         """What `str(user)` says, from plain columns (for lists read as rows, not objects)."""
         return f"{first_name} {last_name}".strip() or username
 

@@ -264,7 +264,7 @@ class CaseFilterForm(forms.Form):
         """`leads`: the users to offer, read as plain rows (id and name), not objects."""
         super().__init__(*args, **kwargs)
         self.fields["lead"].choices = lambda: [("", "Any"), *(  # read only if shown or chosen
-            (pk, User.name_shown(*name))
+            (pk, User.shown_name(*name))
             for pk, *name in leads.values_list("pk", "first_name", "last_name", "username"))]
         for name in ("lead", "transition"):
             self.fields[name].widget.attrs["class"] = "govuk-select"

@@ -130,7 +130,7 @@ TEMPLATES = [
             "builtins": ["accounts.templatetags.jinja_include"],
         },
     },
-    {  # the rows of the longest tables only: config/jinja2.py
+    {  # the layout, form fields and the longest tables' rows: config/jinja2.py
         "BACKEND": "django.template.backends.jinja2.Jinja2",
         "DIRS": [BASE_DIR / "templates"],
         "APP_DIRS": False,

@@ -76,7 +76,7 @@ class Card(models.Model):
     @staticmethod
     def describe(last_four: str, first_name: str, last_name: str, username: str) -> str:
         """What `str(card)` says, from plain columns: the holder as `str(user)` names them."""
-        return f"Card ending {last_four} ({User.name_shown(first_name, last_name, username)})"
+        return f"Card ending {last_four} ({User.shown_name(first_name, last_name, username)})"
 
 
 class BudgetPotQuerySet(models.QuerySet):
@@ -323,7 +323,7 @@ class Purchase(models.Model):
     def get_category_display(self) -> str:
         """As Django's, from the labels read once rather than on every call: it is on every
         row of a page of purchases."""
-        return _CATEGORY_LABELS.get(self.category, self.category)
+        return CATEGORY_LABELS.get(self.category, self.category)
 
     def save(self, *args, **kwargs):
         if kwargs.get("update_fields") is None:
@@ -542,4 +542,5 @@ class StatementLine(models.Model):
         self.purchase, self.matched_how, self.matched_by, self.matched_at = None, "", None, None
 
 
-_CATEGORY_LABELS = dict(Purchase.Category.choices)
+# Each category's label by value, read once: for rows and totals that show many.
+CATEGORY_LABELS = dict(Purchase.Category.choices)

@@ -15,7 +15,7 @@ from django.utils import formats, timezone
 from accounts.models import Team, User
 from accounts.shortcuts import next_month
 from caseload.models import Case
-from purchases.models import BudgetPot, Card, Purchase
+from purchases.models import CATEGORY_LABELS, BudgetPot, Card, Purchase
 
 
 @dataclass
@@ -198,14 +198,14 @@ def spend_overview(*, team: Team, today: date, shown: int | None = None) -> Over
         end = next_month(start)
     spend = Purchase.objects.counted().filter(team=team, date__gte=start, date__lt=end)
     by_day, by_category, workers, cases = _totals(team, start, end)
-    labels = dict(Purchase.Category.choices)
-    by_category = [(labels[category], total, count) for category, total, count in by_category]
+    by_category = [(CATEGORY_LABELS[category], total, count)
+                   for category, total, count in by_category]
     months = {}
     for day, total, count in by_day:
         month_total, month_count = months.get(day.replace(day=1), (Decimal("0.00"), 0))
         months[day.replace(day=1)] = (month_total + total, month_count + count)
     by_month = [(month, total, count) for month, (total, count) in sorted(months.items())]
-    names = {pk: User.name_shown(*name) for pk, *name in User.objects.filter(
+    names = {pk: User.shown_name(*name) for pk, *name in User.objects.filter(
         pk__in=[worker for worker, _, _ in workers]).values_list(
         "pk", "first_name", "last_name", "username")}
     by_worker = [(names[worker], total, count) for worker, total, count in workers]
@@ -233,9 +233,8 @@ def spend_overview(*, team: Team, today: date, shown: int | None = None) -> Over
 def _totals(team: Team, start: date, end: date) -> tuple[list, list, list, list]:
     """The (key, total, count) of the team's counted spend in the period for each day (in
     order), each category, each worker and each case (the most first, then by key): one
-    query, one pass over the period's purchases, whatever their number. Reading the purchases to add them up
-    here took longer the more there were (docs/performance.md); a grouped query for each table
-    read the period once for each."""
+    query and one pass over the period's purchases, and rows only for the totals, so the cost
+    hardly grows with the number of purchases (docs/performance.md)."""
     table = Purchase._meta.db_table
     with connections[Purchase.objects.db].cursor() as cursor:  # the replica, if reading from one
         cursor.execute(f"""

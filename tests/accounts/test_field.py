@@ -104,3 +104,21 @@ def test_an_optional_field_says_so_and_a_hidden_one_is_only_its_input():
         "{% field form.note %}", form)
     assert written("{% field form.seen %}", form) == (
         '<input type="hidden" name="seen" value="x" id="id_seen">')
+
+
+def test_a_list_of_checkboxes_keeps_every_choice_and_what_was_ticked():
+    class Several(GovukFormMixin, forms.Form):
+        needs = forms.MultipleChoiceField(
+            label="Needs", widget=forms.CheckboxSelectMultiple,
+            choices=[("", "None of these"), ("food", "Food"), ("heat", "Heat & light")])
+
+    html = written("{% field form.needs small=True inline=True %}",
+                   Several({"needs": ["heat"]}))
+    assert html.startswith('<div class="govuk-form-group"><fieldset class="govuk-fieldset">')
+    assert ('<div class="govuk-checkboxes govuk-checkboxes--small" '
+            'data-module="govuk-checkboxes">') in html  # checkboxes are never inline
+    assert html.count('type="checkbox"') == 3  # an empty value is a choice here, unlike radios
+    assert ('<input class="govuk-checkboxes__input" id="id_needs_2" name="needs" '
+            'type="checkbox" value="heat" checked>') in html
+    assert ('<label class="govuk-label govuk-checkboxes__label" for="id_needs_2">'
+            'Heat &amp; light</label>') in html
