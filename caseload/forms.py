@@ -1,4 +1,5 @@
 import datetime
+from functools import cache
 
 from django import forms
 from django.utils import timezone
@@ -263,9 +264,13 @@ class CaseFilterForm(forms.Form):
     def __init__(self, *args, leads, **kwargs):
         """`leads`: the users to offer, read as plain rows (id and name), not objects."""
         super().__init__(*args, **kwargs)
-        self.fields["lead"].choices = lambda: [("", "Any"), *(  # read only if shown or chosen
-            (pk, User.shown_name(*name))
-            for pk, *name in leads.values_list("pk", "first_name", "last_name", "username"))]
+        @cache  # read once, and only if the select is shown or a lead chosen
+        def lead_choices():
+            return [("", "Any"), *((pk, User.shown_name(*name)) for pk, *name
+                                   in leads.values_list("pk", "first_name", "last_name",
+                                                        "username"))]
+
+        self.fields["lead"].choices = lead_choices
         for name in ("lead", "transition"):
             self.fields[name].widget.attrs["class"] = "govuk-select"
         self.fields["not_seen_days"].widget.attrs["class"] = "govuk-input govuk-input--width-4"

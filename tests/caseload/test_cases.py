@@ -58,6 +58,25 @@ def test_caseload_filters_by_lead_offering_the_teams_leads_by_name(
         assert "Norma Dodds" in ignored.text and "Joanne Robson" in ignored.text
 
 
+def test_the_leads_are_read_once_and_only_where_the_filter_offers_them(
+        signed_in, caseworker, coordinator, case, team):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    CaseFactory(team=team, lead=coordinator)
+    client = signed_in(caseworker)
+
+    def lead_reads(path):
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(path).status_code == 200
+        return sum('FROM "accounts_user"' in q["sql"] and '"lead_id"' in q["sql"]
+                   for q in queries)
+
+    assert lead_reads("/cases/") == 1
+    assert lead_reads(f"/cases/?lead={coordinator.pk}") == 1  # shown and checked: one read
+    assert lead_reads("/cases/mine") == 0  # no lead filter on my own cases
+
+
 def test_caseload_list_queries_do_not_grow_with_cases(
         signed_in, caseworker, team, django_assert_max_num_queries):
     for _ in range(200):
