@@ -76,6 +76,9 @@ def parser() -> argparse.ArgumentParser:
     cpu.add_argument("--sql-chars", type=int, default=300, help="default: %(default)s")
     cpu.add_argument("--sort", default="tottime", help="profile order; default: %(default)s")
     cpu.add_argument("--lines", type=int, default=30, help="profile lines; default: %(default)s")
+    cpu.add_argument("--phases", default="",
+                     help="comma-separated module:function (or module:Class.method): the mean "
+                          "CPU per request spent inside each")
     cpu.add_argument("--callers", default="",
                      help="with --profile, also who calls the functions matching this pattern")
     exports = commands.add_parser("exports", parents=[common],

@@ -1,27 +1,32 @@
 """The debrief's working parts that span several apps' models."""
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
 
 from django.db import IntegrityError, transaction
 from django.db.models import (
     BooleanField,
     Count,
+    DateField,
+    DateTimeField,
     Exists,
     ExpressionWrapper,
     F,
+    IntegerField,
     OuterRef,
     Q,
     Subquery,
+    Window,
 )
-from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from accounts.compiled import Compiled, Slot
 from accounts.html import escaped
-from accounts.models import Team
+from accounts.models import Team, User
 from accounts.shortcuts import local_midnight
 from caseload.models import Case, Contact, Hold, Person, WhatMatters
 from debriefs.models import Activity, Attendance, Debrief, Entry, Stroke
+from purchases.models import Purchase
 
 
 def debrief_start(*, team: Team, by) -> Debrief:
@@ -51,21 +56,35 @@ PEOPLE_PER_PAGE = 30
 
 @dataclass
 class Row:
-    """One person in the debrief, with the main person's (name, preferred name) if the case
-    has one. The case id as text (`key`) and the names are worked out and escaped once: the
-    row is written with a dozen ids and two names."""
+    """One open case in the debrief, as the list shows it, read as one row of plain values.
+    The case id as text (`key`) and the names are worked out and escaped once: the row is
+    written with a dozen ids and two names."""
 
-    case: Case
-    entry: Entry | None
+    pk: int
+    reference: str
+    lead_first_name: str
+    lead_last_name: str
+    lead_username: str
     is_new: bool
-    main: tuple[str, str] | None = None
+    last_discussed: date | None
+    hold_due: bool
+    advice_asked: bool
+    what_matters_now: str | None
+    contacts_since: int | None
+    latest_contact: str | None
+    main_name: str | None
+    main_preferred_name: str | None
+    total: int
+    entry: Entry | None = None
     key: str = ""
+    lead: str = ""
     name: str = ""
     short_name: str = ""
 
     def __post_init__(self):
-        self.key = escaped(str(self.case.pk))
-        name, preferred = self.main or (self.case.reference, "")
+        self.key = escaped(str(self.pk))
+        self.lead = User.shown_name(self.lead_first_name, self.lead_last_name, self.lead_username)
+        name, preferred = self.main_name or self.reference, self.main_preferred_name or ""
         self.name = escaped(Person.shown_name(name, preferred))
         self.short_name = escaped(preferred or name)
 
@@ -88,80 +107,77 @@ class People:
         return self.end if self.end < self.total else None
 
 
-def _new_contacts(since):
-    """A case's contacts after the day `since` (all of them when None), as a comparison of
-    `happened_at` with the next local midnight, so that the index on (case, happened_at)
-    serves it."""
+def _people_query(*, since: bool):
+    """The team's open cases in the debrief's order, with what the list shows of each: the
+    columns of Row, in its order. Built once per process for each shape (with or without a
+    previous debrief) and run with each debrief's values (`Slot`s: accounts/compiled.py):
+    `team`, `today`, and with a previous debrief `after` (the midnight after its day) and
+    `since` (its day). The order needs an indexed EXISTS or single-row lookup per open case;
+    PostgreSQL works out the rest of each row only for the rows of the page (they are not sort
+    keys, so it evaluates them after the sort and the limit)."""
+    team, today = Slot("team", IntegerField()), Slot("today", DateField())
     contacts = Contact.objects.filter(case=OuterRef("pk"))
+    spend = Purchase.objects.filter(team=team, case=OuterRef("pk"), voided=False)
     if since:
-        contacts = contacts.filter(happened_at__gte=local_midnight(since + timedelta(days=1)))
-    return contacts
-
-
-def _discussed(today):
-    """A case's entries at earlier debriefs where it was talked about."""
-    return Entry.objects.filter(case=OuterRef("pk"), held_on__lt=today).exclude(
-        progress=Entry.Progress.NOT_DISCUSSED)
-
-
-def debrief_people(debrief: Debrief, *, since, start: int = 0,
-                   size: int = PEOPLE_PER_PAGE) -> People:
-    """`size` of the team's open cases from position `start`, in the debrief's order: those
-    with something new since `since` first (contacts, purchases, advice flags, holds due),
-    then those not discussed for longest (never discussed first), then by case number; with
-    what is new for each and today's entry.
-
-    Four queries whatever the number of cases: the count, the page's cases, their main people
-    and today's entries. The order needs an indexed EXISTS or single-row lookup per open case;
-    PostgreSQL works out the rest of each row's details only for the rows on the page (they
-    are not sort keys, so it evaluates them after the sort and the limit).
-    """
-    today = debrief.held_on
-    new_contacts, discussed = _new_contacts(since), _discussed(today)
-    spend, advice = _purchase_filters(since, debrief.team_id)
+        contacts = contacts.filter(happened_at__gte=Slot("after", DateTimeField()))
+        spend = spend.filter(date__gt=Slot("since", DateField()))
+    advice = Purchase.objects.awaiting_advice().filter(team=team, case=OuterRef("pk"))
     hold_due = Exists(Hold.objects.due_for_review(today).filter(case=OuterRef("pk")))
-    total = Case.objects.open().filter(team=debrief.team_id).count()
-    cases = list(
-        Case.objects.open().filter(team=debrief.team_id)
+    discussed = Entry.objects.filter(case=OuterRef("pk"), held_on__lt=today).exclude(
+        progress=Entry.Progress.NOT_DISCUSSED)
+    main = Person.objects.filter(case=OuterRef("pk"), relationship=Person.Relationship.MAIN)
+    return (
+        Case.objects.open().filter(team=team)
         .annotate(
-            is_new=ExpressionWrapper(Q(Exists(new_contacts)) | Q(Exists(spend))
+            is_new=ExpressionWrapper(Q(Exists(contacts)) | Q(Exists(spend))
                                      | Q(Exists(advice)) | Q(hold_due),
                                      output_field=BooleanField()),
             last_discussed=Subquery(discussed.order_by("-held_on").values("held_on")[:1]),
-            contacts_since=Subquery(new_contacts.values("case").annotate(n=Count("pk"))
+            contacts_since=Subquery(contacts.values("case").annotate(n=Count("pk"))
                                     .values("n")[:1]),
-            latest_contact=Subquery(new_contacts.order_by("-happened_at")
+            latest_contact=Subquery(contacts.order_by("-happened_at")
                                     .values("what_happened")[:1]),
             what_matters_now=Subquery(WhatMatters.objects.filter(case=OuterRef("pk"))
                                       .order_by("-written_at", "-pk").values("what_matters")[:1]),
             hold_due=hold_due,
             advice_asked=Exists(advice),
-            purchases_since=Coalesce(Subquery(spend.values("case").annotate(n=Count("pk"))
-                                              .values("n")[:1]), 0),
+            main_name=Subquery(main.order_by("pk").values("name")[:1]),
+            main_preferred_name=Subquery(main.order_by("pk").values("preferred_name")[:1]),
+            total=Window(Count("pk")),
         )
         .order_by(F("is_new").desc(), F("last_discussed").asc(nulls_first=True), "number")
-        .select_related("lead")
-        [start:start + size])
-    if not cases:
-        return People([], start, total)
-    entries = {e.case_id: e for e in debrief.entries.filter(case__in=cases)
-               .select_related("updated_by")}
-    names = Person.objects.main_names(cases)
-    return People([Row(case, entries.get(case.pk), case.is_new, names.get(case.pk))
-                   for case in cases], start, total)
+        .values_list("pk", "reference", "lead__first_name", "lead__last_name",
+                     "lead__username", "is_new", "last_discussed", "hold_due", "advice_asked",
+                     "what_matters_now", "contacts_since", "latest_contact", "main_name",
+                     "main_preferred_name", "total"))
 
 
-def _purchase_filters(since, team_id):
-    """A case's purchases since `since`, and those waiting for advice. Both name the team (a
-    purchase's team is its case's): PostgreSQL reads each set once, for the whole list, and
-    read every team's (1,150 and 10,000 purchases at a large council) before."""
-    from purchases.models import Purchase  # debriefs builds on purchases
+PEOPLE = Compiled(Case, _people_query)
 
-    spend = Purchase.objects.filter(team=team_id, case=OuterRef("pk"), voided=False)
+
+def debrief_people(debrief: Debrief, *, since, start: int = 0,
+                   size: int = PEOPLE_PER_PAGE) -> People:
+    """`size` of the team's open cases from position `start`, in the debrief's order: those
+    with something new since the day `since` (contacts, purchases, advice flags, holds due),
+    then those not discussed for longest (never discussed first), then by case number; with
+    what is new for each and today's entry. `since` None (the team's first debrief) counts
+    every contact and purchase as new.
+
+    Two queries whatever the number of cases: the page's rows (with the number of open cases)
+    and today's entries; a third counts the open cases when `start` is past the end.
+    """
+    values = {"team": debrief.team_id, "today": debrief.held_on}
     if since:
-        spend = spend.filter(date__gt=since)
-    advice = Purchase.objects.awaiting_advice().filter(team=team_id, case=OuterRef("pk"))
-    return spend, advice
+        values.update(since=since, after=local_midnight(since + timedelta(days=1)))
+    rows = [Row(*row) for row in
+            PEOPLE.rows(values, limit=size, offset=start, since=bool(since))]
+    if not rows:
+        return People([], start, Case.objects.open().filter(team=debrief.team_id).count())
+    entries = {e.case_id: e for e in debrief.entries.filter(case__in=[row.pk for row in rows])
+               .select_related("updated_by")}
+    for row in rows:
+        row.entry = entries.get(row.pk)
+    return People(rows, start, rows[0].total)
 
 
 def tallies(team: Team, debrief: Debrief) -> list[Activity]:

@@ -88,3 +88,25 @@ def test_the_replica_is_never_migrated():
     router = ReplicaRouter()
     assert router.allow_migrate("replica", "caseload") is False
     assert router.allow_migrate("default", "caseload") is None
+
+
+def test_a_compiled_query_reads_where_the_router_says(settings, spend):
+    """A query compiled once (accounts/compiled.py) is routed on every run, not only the
+    first: the same query reads from the replica inside a reporting view, the primary
+    outside."""
+    from django.db.models import IntegerField
+
+    from accounts.compiled import Compiled, Slot
+    from config.routers import replica_reads
+    from purchases.models import Purchase
+
+    settings.READ_REPLICA = True
+    merchants = Compiled(Purchase, lambda: Purchase.objects.filter(
+        pk=Slot("pk", IntegerField())).values_list("merchant"))
+    on_replica = replica_reads(lambda request: merchants.rows({"pk": spend.pk}))
+    with (CaptureQueriesContext(connections["replica"]) as replica,
+          CaptureQueriesContext(connections["default"]) as primary):
+        assert merchants.rows({"pk": spend.pk}) == [("Replica Stores",)]
+        assert on_replica(type("Request", (), {"method": "GET"})()) == [("Replica Stores",)]
+        assert merchants.rows({"pk": spend.pk}) == [("Replica Stores",)]
+    assert len(replica) == 1 and len(primary) == 2

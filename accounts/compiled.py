@@ -1,0 +1,94 @@
+"""Querysets built and compiled once per process, then run with each request's values.
+
+Building a queryset with a dozen subqueries and compiling it to SQL costs Django more CPU than
+PostgreSQL spends running it (the debrief's order: about 8 ms of Python against 5 ms of SQL).
+A `Compiled` query keeps the SQL that Django wrote, with a `Slot` in place of each value that
+changes from one request to the next, so the rules stay in the models' querysets (the one place
+that states them) while a request pays only for running the query.
+
+The one rule for a builder: every value that can differ between two calls must be a Slot. A
+value the builder reads for itself (`timezone.localdate()` inside a queryset method, say) would
+be kept from the first call for the life of the process. A builder's keyword arguments choose
+between query shapes (with or without a filter, say); each shape is compiled once.
+"""
+
+from collections.abc import Callable
+from typing import Any
+
+from django.db import DEFAULT_DB_ALIAS, connections, router
+from django.db.models import Expression, QuerySet
+
+
+class Slot(Expression):
+    """A value given each time a compiled query runs: `filter(team_id=Slot("team"))`."""
+
+    def __init__(self, name: str, output_field=None):
+        super().__init__(output_field=output_field)
+        self.name = name
+
+    def as_sql(self, compiler, connection):
+        return "%s", (self,)
+
+    def __repr__(self):
+        return f"Slot({self.name!r})"
+
+
+class Compiled:
+    """`build(**shape)` gives a `values_list()` queryset of `model` whose changing values are
+    Slots; `rows(values, **shape)` runs its SQL with `values` (by Slot name) and answers the
+    rows as Django would (its converters applied). One query, counted and routed like any
+    other: it reads from the database the router picks for `model`."""
+
+    def __init__(self, model, build: Callable[..., QuerySet]):
+        self.model, self.build = model, build
+        self._kept: dict[tuple, tuple] = {}
+
+    def rows(self, values: dict[str, Any], *, limit: int | None = None, offset: int = 0,
+             **shape) -> list[tuple]:
+        alias = router.db_for_read(self.model) or DEFAULT_DB_ALIAS
+        connection = connections[alias]
+        key = (alias, tuple(sorted(shape.items())))
+        if key not in self._kept:
+            self._kept[key] = _compile(self.build(**shape), connection)
+        sql, params, converters, width = self._kept[key]
+        params = [_prepared(value, values, connection) if type(value) is Slot else value
+                  for value in params]
+        if limit is not None:  # as Django writes a slice, but with the numbers as parameters
+            sql = f"{sql} LIMIT %s OFFSET %s"
+            params += [limit, offset]
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            rows = cursor.fetchall()
+        if width is not None:
+            rows = [row[:width] for row in rows]
+        if converters:
+            rows = [_converted(row, converters, connection) for row in rows]
+        return rows
+
+    def forget(self) -> None:
+        """Compile again on the next call (for tests that change the database settings)."""
+        self._kept.clear()
+
+
+def _compile(queryset: QuerySet, connection) -> tuple:
+    compiler = queryset.query.get_compiler(connection=connection)
+    sql, params = compiler.as_sql()
+    selected = [column for column, _sql, _alias in compiler.select[:compiler.col_count]]
+    converters = compiler.get_converters(selected)
+    width = compiler.col_count if len(compiler.select) > compiler.col_count else None
+    return sql, tuple(params), converters, width
+
+
+def _prepared(slot: Slot, values: dict, connection):
+    value = values[slot.name]
+    return slot.output_field.get_db_prep_value(value, connection) if value is not None else None
+
+
+def _converted(row: tuple, converters: dict, connection) -> tuple:
+    row = list(row)
+    for position, (functions, expression) in converters.items():
+        value = row[position]
+        for function in functions:
+            value = function(value, expression, connection)
+        row[position] = value
+    return tuple(row)

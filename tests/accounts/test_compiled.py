@@ -1,0 +1,82 @@
+"""Querysets compiled once and run with each call's values (accounts/compiled.py)."""
+
+import datetime
+
+import pytest
+from django.db import connections
+from django.db.models import Count, DateField, IntegerField, OuterRef, Subquery
+from django.test.utils import CaptureQueriesContext
+
+from accounts.compiled import Compiled, Slot
+from caseload.models import Case, Contact
+from tests.factories import CaseFactory, ContactFactory, TeamFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def _team_cases(*, newest_first: bool = False):
+    built.append(newest_first)
+    contacts = (Contact.objects.filter(case=OuterRef("pk"),
+                                       happened_at__date__gte=Slot("since", DateField()))
+                .values("case").annotate(n=Count("pk")).values("n")[:1])
+    return (Case.objects.filter(team=Slot("team", IntegerField()))
+            .annotate(recent=Subquery(contacts))
+            .order_by("-number" if newest_first else "number")
+            .values_list("reference", "recent", "transitions"))
+
+
+built = []
+TEAM_CASES = Compiled(Case, _team_cases)
+
+
+@pytest.fixture
+def teams():
+    built.clear()
+    TEAM_CASES.forget()
+    north, south = TeamFactory(case_prefix="NOR"), TeamFactory(case_prefix="SOU")
+    cases = [CaseFactory(team=north, transitions=["bereavement"]),
+             CaseFactory(team=north), CaseFactory(team=south)]
+    ContactFactory(case=cases[0])
+    return north, south, cases
+
+
+def test_each_call_runs_with_its_own_values_and_the_query_is_built_once(teams):
+    north, south, cases = teams
+    today = datetime.date.today()
+    rows = TEAM_CASES.rows({"team": north.pk, "since": today})
+    assert rows == [(cases[0].reference, 1, ["bereavement"]), (cases[1].reference, None, [])]
+    assert TEAM_CASES.rows({"team": south.pk, "since": today}) == [(cases[2].reference, None, [])]
+    tomorrow = today + datetime.timedelta(days=1)
+    assert TEAM_CASES.rows({"team": north.pk, "since": tomorrow})[0] == (
+        cases[0].reference, None, ["bereavement"])  # the contact is before `since` now
+    assert built == [False]
+
+
+def test_each_shape_is_built_once_and_a_page_is_a_limit_and_offset(teams):
+    north, _, cases = teams
+    values = {"team": north.pk, "since": datetime.date.today()}
+    assert [r[0] for r in TEAM_CASES.rows(values, newest_first=True)] == [
+        cases[1].reference, cases[0].reference]
+    assert [r[0] for r in TEAM_CASES.rows(values, limit=1, offset=1, newest_first=True)] == [
+        cases[0].reference]
+    assert TEAM_CASES.rows(values, limit=1, offset=2) == []
+    TEAM_CASES.rows(values)
+    assert built == [True, False]
+
+
+def test_a_compiled_query_is_one_counted_query_with_its_values_as_parameters(
+        teams, django_assert_num_queries):
+    north, _, _ = teams
+    with (django_assert_num_queries(1),
+          CaptureQueriesContext(connections["default"]) as queries):
+        TEAM_CASES.rows({"team": north.pk, "since": datetime.date(2031, 5, 17)}, limit=10)
+    [sql] = [query["sql"] for query in queries]
+    assert "2031-05-17" in sql and f"\"team_id\" = ({north.pk})" in sql
+    assert sql.endswith("LIMIT 10 OFFSET 0")
+
+
+def test_a_missing_value_is_an_error_not_a_value_kept_from_before(teams):
+    north, _, _ = teams
+    TEAM_CASES.rows({"team": north.pk, "since": datetime.date.today()})
+    with pytest.raises(KeyError, match="since"):
+        TEAM_CASES.rows({"team": north.pk})
