@@ -6,6 +6,7 @@ from django.contrib.auth.backends import ModelBackend
 from django.core.exceptions import ValidationError
 from django.db import connection
 
+from accounts import prepared
 from accounts.models import User
 
 _FIELDS = list(User._meta.concrete_fields)
@@ -29,7 +30,7 @@ class AccessBackend(ModelBackend):
         if not -(2**63) <= pk < 2**63:  # not a bigint: no such user, as the ORM would say
             return None
         with connection.cursor() as cursor:
-            cursor.execute(_USER_SQL, [pk])
+            prepared.execute(cursor, _USER_SQL, [pk], label="accounts_user")
             rows = cursor.fetchall()
         if not rows:
             return None

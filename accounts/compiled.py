@@ -18,6 +18,8 @@ from typing import Any
 from django.db import DEFAULT_DB_ALIAS, connections, router
 from django.db.models import Expression, QuerySet
 
+from accounts import prepared
+
 
 class Slot(Expression):
     """A value given each time a compiled query runs: `filter(team_id=Slot("team"))`."""
@@ -57,7 +59,7 @@ class Compiled:
             sql = f"{sql} LIMIT %s OFFSET %s"
             params += [limit, offset]
         with connection.cursor() as cursor:
-            cursor.execute(sql, params)
+            prepared.execute(cursor, sql, params, label=self.model._meta.db_table)
             rows = cursor.fetchall()
         if width is not None:
             rows = [row[:width] for row in rows]

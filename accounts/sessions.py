@@ -6,16 +6,18 @@ from django.contrib.sessions.backends.db import SessionStore as DatabaseSessionS
 from django.db import connection
 from django.utils import timezone
 
+from accounts import prepared
+
 
 class SessionStore(DatabaseSessionStore):
     def _get_session_from_db(self):
         if self.session_key is None:
             return None
         with connection.cursor() as cursor:
-            cursor.execute(
-                f"select session_data, expire_date from {self.model._meta.db_table} "  # noqa: S608  # nosec B608
+            prepared.execute(
+                cursor, f"select session_data, expire_date from {self.model._meta.db_table} "  # noqa: S608  # nosec B608
                 "where session_key = %s and expire_date > %s",
-                [self.session_key, timezone.now()])
+                [self.session_key, timezone.now()], label=self.model._meta.db_table)
             row = cursor.fetchone()
         if row is None:
             self._session_key = None
