@@ -8,14 +8,17 @@ same two cores as the app. `execute` prepares a statement the first time a conne
 the life of the connection, whatever happens to transactions; a new connection prepares afresh.
 
 Only for statements whose best plan does not depend on their values (a lookup by primary key,
-a team's rows): after five runs PostgreSQL may keep one plan for all values. Connection
-poolers must hand a session's statements back to it: PgBouncer in transaction mode does not
-(docs/operations.md).
+a team's rows): after five runs PostgreSQL may keep one plan for all values. A connection
+pooler must give each client the server connection it prepared its statements on; PgBouncer in
+transaction mode does not, so behind it set `DATABASE_PREPARED_STATEMENTS=false` and each
+statement runs as plain SQL (docs/operations.md).
 """
 
 import hashlib
 import re
 import weakref
+
+from django.conf import settings
 
 # The names of the statements prepared on each database connection (psycopg's connection).
 _prepared: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
@@ -27,6 +30,9 @@ def execute(cursor, sql: str, params, *, label: str) -> None:
     statement prepared once per connection. The query is counted and logged as Django logs any
     other, as `EXECUTE label_1a2b…(…)`, where `label` (letters, digits and underscores) says
     what it reads; the PREPARE is not: it is not one of the page's queries."""
+    if not settings.DATABASE_PREPARED_STATEMENTS:
+        cursor.execute(sql, params)
+        return
     name = f"{label}_{hashlib.blake2b(sql.encode(), digest_size=8).hexdigest()}"
     connection = cursor.db.connection
     names = _prepared.setdefault(connection, set())

@@ -56,3 +56,12 @@ def test_every_signed_in_request_reads_its_session_and_user_through_prepared_sta
     statements = " ".join(_statements().values())
     assert "from django_session where session_key = $1 and expire_date > $2" in statements
     assert "where u.id = $1" in statements
+
+
+def test_behind_a_transaction_pooler_it_is_plain_sql(settings, django_assert_num_queries):
+    settings.DATABASE_PREPARED_STATEMENTS = False
+    before = _statements()
+    with django_assert_num_queries(1) as queries:
+        assert _run(41, "xy") == [(42, "a%b")]
+    assert queries.captured_queries[0]["sql"].startswith("select 41::int + 1")
+    assert _statements() == before
