@@ -10,6 +10,7 @@ redirect to the sign-in page cannot pass for a fast page.
 ratio of each page's p50 at full size to its p50 at a tenth.
 """
 
+import concurrent.futures
 import json
 import os
 import re
@@ -199,7 +200,7 @@ def measure(args) -> tuple[list[Result], dict]:
             cookie = cookies.get(page.role, "")
             if page.method == "POST":  # each POST run starts from no entries, as the first
                 Entry.objects.filter(debrief=fixtures["debrief"]).delete()
-            warm(base, page, cookie)
+            warm(base, page, cookie, args.workers * args.threads)
             results.append(drive(base, page, cookie, fixtures, workers, args))
             r = results[-1]
             print(f"  {r.name:<34} {r.rps:7.1f}/s p50 {r.p50:6.1f} p95 {r.p95:6.1f} "
@@ -339,19 +340,29 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
         return None
 
 
-def warm(base: str, page: Page, cookie: str) -> None:
-    """A few requests first (imports, template loading, caches); a GET must answer 200."""
+def warm(base: str, page: Page, cookie: str, clients: int) -> None:
+    """A few requests first (imports, template loading, caches), from `clients` at once, one
+    for each of the server's workers and threads, so that every worker has loaded what it
+    keeps before the page is measured; a GET must answer 200. (Sent one at a time, they
+    reached one or two of four workers: the others then worked out Learning's figures inside
+    the measured run.)"""
     if page.method != "GET":
         return
     opener = urllib.request.build_opener(_NoRedirect)
-    for _ in range(3):
-        request = urllib.request.Request(base + page.path,  # noqa: S310 (http://127.0.0.1)
-                                         headers={"Cookie": cookie})
-        try:
-            with opener.open(request, timeout=60) as response:
-                response.read()
-        except urllib.error.HTTPError as error:
-            raise SystemExit(f"{page.name}: {page.path} answered {error.code}, not 200") from None
+
+    def get(_):
+        for _ in range(3):
+            request = urllib.request.Request(base + page.path,  # noqa: S310 (127.0.0.1)
+                                             headers={"Cookie": cookie})
+            try:
+                with opener.open(request, timeout=60) as response:
+                    response.read()
+            except urllib.error.HTTPError as error:
+                raise SystemExit(f"{page.name}: {page.path} answered {error.code}, "
+                                 "not 200") from None
+
+    with concurrent.futures.ThreadPoolExecutor(clients) as pool:
+        list(pool.map(get, range(clients)))
 
 
 def bench_db_pids() -> list[int]:
