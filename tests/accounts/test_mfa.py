@@ -1,6 +1,8 @@
 import re
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from accounts.roles import Role
@@ -80,3 +82,26 @@ def test_caseworkers_may_opt_in(signed_in, caseworker, client):
     assert response["Location"].startswith("/account/two-step?next=/")
     assert client.post("/account/two-step?next=/",
                        {"code": totp_code(totp_device(caseworker))})["Location"] == "/"
+
+
+@pytest.mark.parametrize("change", ["unconfirmed", "someone else's", "removed"])
+def test_the_verified_device_is_read_each_request_and_must_still_be_the_users_and_confirmed(
+        signed_in, leader, make_user, change):
+    """The session's device (read by a prepared statement: accounts.middleware) is checked on
+    every request as django-otp checks it: unconfirmed, someone else's or removed, the session
+    is no longer through the second step."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = totp_device(leader)
+    client = signed_in(leader)
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get("/").status_code == 200
+    assert any(query["sql"].startswith("EXECUTE otp_totp_totpdevice_") for query in queries)
+    devices = TOTPDevice.objects.filter(pk=device.pk)
+    if change == "unconfirmed":
+        devices.update(confirmed=False)
+    elif change == "someone else's":
+        devices.update(user=make_user(Role.LEADER))
+    else:
+        devices.delete()
+    assert client.get("/")["Location"].startswith("/account/two-step")
