@@ -64,13 +64,23 @@ def textarea_html(widget: dict) -> str:
 
 
 def select_html(widget: dict) -> str:
-    parts = [f'<select name="{escaped(widget["name"])}"{attrs_html(widget["attrs"])}>']
-    for group_name, options, _ in widget["optgroups"]:
+    """A select from Django's context for it (its options built by `ChoiceWidget.optgroups`)."""
+    return select_markup(widget["name"], widget["attrs"], (
+        (group_name, ((option["value"], option["label"], attrs_html(option["attrs"]))
+                      for option in options))
+        for group_name, options, _ in widget["optgroups"]))
+
+
+def select_markup(name: str, attrs: dict, groups) -> str:
+    """A select as Django's select.html writes it: `groups` are (group name or None, options),
+    each option (value, label, its attributes as markup: " selected" or "")."""
+    parts = [f'<select name="{escaped(name)}"{attrs_html(attrs)}>']
+    for group_name, options in groups:
         if group_name:
             parts.append(f'\n  <optgroup label="{escaped(group_name)}">')
-        parts.extend(f'\n  <option value="{escaped(option["value"])}"'
-                     f'{attrs_html(option["attrs"])}>{escaped(localize(option["label"]))}</option>\n'
-                     for option in options)
+        parts.extend(f'\n  <option value="{escaped(value)}"{option_attrs}>'
+                     f'{escaped(localize(label))}</option>\n'
+                     for value, label, option_attrs in options)
         if group_name:
             parts.append("\n  </optgroup>")
     parts.append("\n</select>")

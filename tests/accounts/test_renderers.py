@@ -7,7 +7,7 @@ import pytest
 from django import forms
 from django.forms.renderers import TemplatesSetting
 
-from accounts.forms import GovukFormMixin
+from accounts.forms import GovukFormMixin, QuickSelect
 from accounts.models import Team
 from accounts.renderers import Renderer
 
@@ -26,13 +26,31 @@ class Sample(GovukFormMixin, forms.Form):
 
 
 def both(data, name) -> tuple[str, str]:
-    """The field as our renderer writes it, and as Django's templates do."""
+    """The field as the project writes it (a plain select as a QuickSelect, any other through
+    our renderer), and as Django's Select and templates do. Plain Django's select is also
+    compared through our renderer."""
+    ours = Sample(data, renderer=Renderer())
     written = []
     for renderer in (Renderer(), TemplatesSetting()):
         form = Sample(data, renderer=renderer)
+        for field in form.fields.values():
+            if type(field.widget) is QuickSelect:
+                field.widget.__class__ = forms.Select  # as Django's own
         form.is_valid()
         written.append(str(form[name]))
-    return written[0], written[1]
+    ours.is_valid()
+    assert written[0] == written[1]
+    return str(ours[name]), written[1]
+
+
+def test_the_projects_forms_write_plain_selects_directly():
+    form = Sample()
+    assert type(form.fields["grouped"].widget) is QuickSelect
+    assert type(form.fields["several"].widget) is forms.SelectMultiple  # through the renderer
+    assert str(form["grouped"]).startswith('<select name="grouped" class="govuk-select" ')
+    wrong = Sample({"grouped": "nope"})
+    assert not wrong.is_valid()
+    assert 'class="govuk-select govuk-select--error"' in str(wrong["grouped"])
 
 
 @pytest.mark.parametrize("data", [None, {"grouped": "plum", "several": ["apple", "3"],
@@ -59,6 +77,11 @@ def test_a_model_choice_select_is_the_same_too():
     ours = widget.render("team", None, renderer=Renderer())
     assert ours == widget.render("team", None, renderer=TemplatesSetting())
     assert "Riverside &amp; &lt;Hill&gt;" in ours
+    team = Team.objects.create(name="Quayside", case_prefix="QUA")
+    djangos = widget.render("team", team.pk, renderer=TemplatesSetting())
+    widget.__class__ = QuickSelect
+    assert widget.render("team", team.pk) == djangos
+    assert f'<option value="{team.pk}" selected>Quayside</option>' in djangos
 
 
 class Inputs(GovukFormMixin, forms.Form):
