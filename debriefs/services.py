@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 from datetime import date, timedelta
+from decimal import Decimal
 
 from django.db import IntegrityError, transaction
 from django.db.models import (
@@ -46,9 +47,15 @@ def debrief_start(*, team: Team, by) -> Debrief:
     return debrief
 
 
-def previous_debrief(debrief: Debrief) -> Debrief | None:
-    return (Debrief.objects.filter(team=debrief.team_id, held_on__lt=debrief.held_on)
-            .order_by("-held_on").first())
+PREVIOUS_DAY = Compiled(Debrief, lambda: Debrief.objects.filter(
+    team=Slot("team", IntegerField()), held_on__lt=Slot("day", DateField()))
+    .order_by("-held_on").values_list("held_on"))
+
+
+def previous_day(debrief: Debrief) -> date | None:
+    """The day of the team's debrief before this one, if there was one."""
+    rows = PREVIOUS_DAY.rows({"team": debrief.team_id, "day": debrief.held_on}, limit=1)
+    return rows[0][0] if rows else None
 
 
 PEOPLE_PER_PAGE = 30
@@ -180,12 +187,70 @@ def debrief_people(debrief: Debrief, *, since, start: int = 0,
     return People(rows, start, rows[0].total)
 
 
-def tallies(team: Team, debrief: Debrief) -> list[Activity]:
-    """Each of the team's activities with today's and running stroke counts. One query."""
-    return list(Activity.objects.filter(team=team).annotate(
-        today=Count("strokes", filter=Q(strokes__debrief=debrief)),
-        running=Count("strokes"),
-    ).order_by("-running", "name"))
+@dataclass
+class Tally:
+    """One of the team's activities, with its strokes today and since the team began."""
+
+    pk: int
+    name: str
+    complexity: int
+    today: int
+    running: int
+
+    def __str__(self):
+        return self.name
+
+
+TALLIES = Compiled(Activity, lambda: Activity.objects.filter(team=Slot("team", IntegerField()))
+                   .annotate(today=Count("strokes", filter=Q(
+                                 strokes__debrief=Slot("debrief", IntegerField()))),
+                             running=Count("strokes"))
+                   .order_by("-running", "name")
+                   .values_list("pk", "name", "complexity", "today", "running"))
+
+
+def tallies(team: Team, debrief: Debrief) -> list[Tally]:
+    """Each of the team's activities with today's and running stroke counts, the most
+    used first. One query."""
+    return [Tally(*row) for row in TALLIES.rows({"team": team.pk, "debrief": debrief.pk})]
+
+
+@dataclass
+class Advice:
+    """A purchase waiting for the team's advice, as the debrief lists it."""
+
+    pk: int
+    amount: Decimal
+    merchant: str
+    date: date
+    purpose: str
+    case_reference: str
+    worker_first_name: str
+    worker_last_name: str
+    worker_username: str
+    waiting: int  # how many of the team's purchases wait for advice in all
+    worker: str = ""
+
+    def __post_init__(self):
+        self.worker = User.shown_name(self.worker_first_name, self.worker_last_name,
+                                      self.worker_username)
+
+
+ADVICE_SHOWN = 10
+ADVICE = Compiled(Purchase, lambda: Purchase.objects.awaiting_advice()
+                  .filter(team=Slot("team", IntegerField()))
+                  .annotate(waiting=Window(Count("pk")))
+                  .order_by("date", "pk")
+                  .values_list("pk", "amount", "merchant", "date", "purpose", "case__reference",
+                               "worker__first_name", "worker__last_name", "worker__username",
+                               "waiting"))
+
+
+def advice_needed(team_id: int) -> tuple[list[Advice], int]:
+    """The oldest purchases waiting for the team's advice, and how many wait in all (the rest
+    are in the purchase list). One query."""
+    oldest = [Advice(*row) for row in ADVICE.rows({"team": team_id}, limit=ADVICE_SHOWN)]
+    return oldest, (oldest[0].waiting if oldest else 0)
 
 
 def stroke_add(*, debrief: Debrief, activity: Activity, by) -> Stroke:

@@ -28,10 +28,11 @@ from debriefs.models import Activity, Attendance, Debrief, Entry, Welfare
 from debriefs.permissions import debrief_for_user, require_debriefs, sees_everyones_welfare
 from debriefs.services import (
     StaleEntry,
+    advice_needed,
     debrief_people,
     debrief_start,
     entry_save,
-    previous_debrief,
+    previous_day,
     stroke_add,
     tallies,
 )
@@ -100,17 +101,17 @@ def debrief_detail(request, pk):
     next ones (with htmx, only those rows). Runs a fixed number of queries whatever the team's
     caseload."""
     debrief = debrief_for_user(request.user, pk)
-    since = getattr(previous_debrief(debrief), "held_on", None)
+    since = previous_day(debrief)
     rows = {"debrief": debrief, "progress_choices": PROGRESS_KEYS,
             "people": debrief_people(debrief, since=since, start=_from(request)),
             "can_change": request.user.has_perm("accounts.work_cases")}
     if request.htmx and "from" in request.GET:
         return render(request, f"{PAGE}#people-rows", {**rows, "more": True})
-    advice_needed, advice_waiting = _advice_needed(debrief)
+    advice, advice_waiting = advice_needed(debrief.team_id)
     context = {
         **rows, "since": since,
         "attendance": debrief.attendance.select_related("user").order_by("user__first_name"),
-        "advice_needed": advice_needed, "advice_waiting": advice_waiting,
+        "advice_needed": advice, "advice_waiting": advice_waiting,
         "close_form": CloseForm(initial={"reflection": debrief.reflection}),
         "issue_form": debrief_issue_form(debrief),
         **_value_work_context(debrief),
@@ -118,22 +119,6 @@ def debrief_detail(request, pk):
     if context["can_change"]:
         context.update(_welfare_context(request, debrief))
     return render(request, PAGE, context)
-
-
-ADVICE_SHOWN = 10
-
-
-def _advice_needed(debrief) -> tuple[list, int]:
-    """The oldest purchases waiting for the team's advice, and how many wait in all (the
-    rest are in the purchase list). Two queries."""
-    from purchases.models import Purchase  # debriefs builds on purchases
-
-    waiting = Purchase.objects.awaiting_advice().filter(team=debrief.team_id)
-    oldest = list(waiting.select_related("case", "worker").order_by("date", "pk")
-                  .only("amount", "merchant", "date", "purpose", "case__reference",
-                        "worker__first_name", "worker__last_name", "worker__username")
-                  [:ADVICE_SHOWN])
-    return oldest, (waiting.count() if len(oldest) == ADVICE_SHOWN else len(oldest))
 
 
 @require_POST
