@@ -237,13 +237,20 @@ class Advice:
 
 
 ADVICE_SHOWN = 10
-ADVICE = Compiled(Purchase, lambda: Purchase.objects.awaiting_advice()
-                  .filter(team=Slot("team", IntegerField()))
-                  .annotate(waiting=Window(Count("pk")))
-                  .order_by("date", "pk")
-                  .values_list("pk", "amount", "merchant", "date", "purpose", "case__reference",
-                               "worker__first_name", "worker__last_name", "worker__username",
-                               "waiting"))
+
+
+def _advice_query():
+    """The team's purchases waiting for advice, oldest first, each with how many wait in all
+    (counted once, from the awaiting-advice index, not over the joined rows)."""
+    waiting = Purchase.objects.awaiting_advice().filter(team=Slot("team", IntegerField()))
+    count = waiting.order_by().values("team").annotate(n=Count("*")).values("n")
+    return (waiting.annotate(waiting=Subquery(count)).order_by("date", "pk")
+            .values_list("pk", "amount", "merchant", "date", "purpose", "case__reference",
+                         "worker__first_name", "worker__last_name", "worker__username",
+                         "waiting"))
+
+
+ADVICE = Compiled(Purchase, _advice_query)
 
 
 def advice_needed(team_id: int) -> tuple[list[Advice], int]:
