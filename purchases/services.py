@@ -12,6 +12,7 @@ from django.db.models import Aggregate, DecimalField, F, Model, Q, When
 from django.db.models import Case as DjangoCase
 from django.utils import formats, timezone
 
+from accounts import prepared
 from accounts.models import Team, User
 from accounts.shortcuts import next_month
 from caseload.models import Case
@@ -237,13 +238,14 @@ def _totals(team: Team, start: date, end: date) -> tuple[list, list, list, list]
     hardly grows with the number of purchases (docs/performance.md)."""
     table = Purchase._meta.db_table
     with connections[Purchase.objects.db].cursor() as cursor:  # the replica, if reading from one
-        cursor.execute(f"""
+        prepared.execute(cursor, f"""
             select grouping(date, category, worker_id, case_id), date, category, worker_id,
                    case_id, sum(amount), count(*)
               from {table}
              where team_id = %s and not voided and date >= %s and date < %s
              group by grouping sets ((date), (category), (worker_id), (case_id))
-            """, [team.pk, start, end])  # noqa: S608  # nosec B608: the model's table name
+            """, [team.pk, start, end],  # noqa: S608  # nosec B608: the model's table name
+            label="purchase_totals")
         rows = cursor.fetchall()
     # grouping() sets a bit for each column not grouped on: 0b0111 by day, 0b1011 by
     # category, 0b1101 by worker, 0b1110 by case.
