@@ -94,3 +94,45 @@ def _converted(row: tuple, converters: dict, connection) -> tuple:
             value = function(value, expression, connection)
         row[position] = value
     return tuple(row)
+
+
+class CompiledObjects:
+    """A compiled query (see Compiled) that answers model instances, as the queryset would:
+    `build(**shape)` gives a queryset of `model` (filters and order, Slots for the values);
+    `related` names foreign keys to read in the same query, as `select_related` does (an
+    empty one is None). `objects(values, known={"case": case})` also sets each instance's
+    `case` to an object the caller already has, as a related manager does, so reading it
+    costs no query."""
+
+    def __init__(self, model, build: Callable[..., QuerySet], *, related: tuple[str, ...] = ()):
+        self.model = model
+        self.fields = [field.attname for field in model._meta.concrete_fields]
+        self.related = [(name, model._meta.get_field(name).related_model)
+                        for name in related]
+        columns = [*self.fields, *(f"{name}__{field.attname}" for name, related_model
+                                   in self.related
+                                   for field in related_model._meta.concrete_fields)]
+        self.compiled = Compiled(model, lambda **shape: build(**shape).values_list(*columns))
+
+    def objects(self, values: dict[str, Any], *, known: dict | None = None,
+                limit: int | None = None, offset: int = 0, **shape) -> list:
+        alias = router.db_for_read(self.model) or DEFAULT_DB_ALIAS
+        count = len(self.fields)
+        found = []
+        for row in self.compiled.rows(values, limit=limit, offset=offset, **shape):
+            instance = self.model.from_db(alias, self.fields, row[:count])
+            start = count
+            for name, related_model in self.related:
+                fields = related_model._meta.concrete_fields
+                part = row[start:start + len(fields)]
+                start += len(fields)
+                primary_key = fields.index(related_model._meta.pk)
+                setattr(instance, name, None if part[primary_key] is None
+                        else related_model.from_db(alias, [f.attname for f in fields], part))
+            for name, value in (known or {}).items():
+                setattr(instance, name, value)
+            found.append(instance)
+        return found
+
+    def forget(self) -> None:
+        self.compiled.forget()

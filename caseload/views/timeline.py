@@ -3,11 +3,25 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db.models import IntegerField
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
+from accounts.compiled import CompiledObjects, Slot
 from caseload.forms import ContactForm
-from caseload.models import Contact, Stale, edit_stamp, save_unless_changed
+from caseload.models import (
+    Contact,
+    Debt,
+    EnforcementDecision,
+    Hold,
+    Outcome,
+    Person,
+    Pull,
+    Stale,
+    WhatMatters,
+    edit_stamp,
+    save_unless_changed,
+)
 from caseload.panels import case_panels
 from caseload.permissions import can_change_cases, case_child_for_user, case_for_user
 
@@ -23,19 +37,35 @@ def timeline_context(request, case, contact_form=None):
     return {"case": case, "timeline": page, "contact_form": contact_form}
 
 
+def _of_case(model, *related: str) -> CompiledObjects:
+    """A case's records of `model` in the model's order, with `related` read in the same
+    query: what `case.<records>.select_related(*related)` reads, built and compiled once
+    (accounts/compiled.py). A case page lists seven such kinds of record."""
+    return CompiledObjects(model, lambda: model.objects.filter(
+        case=Slot("case", IntegerField())), related=related)
+
+
+CASE_RECORDS = {
+    "people": _of_case(Person),
+    "what_matters": _of_case(WhatMatters, "written_by"),
+    "debts": _of_case(Debt),
+    "holds": _of_case(Hold, "requested_by", "decided_by", "ended_by"),
+    "decisions": _of_case(EnforcementDecision, "recorded_by"),
+    "pulls": _of_case(Pull, "by"),
+    "outcomes": _of_case(Outcome, "recorded_by"),
+}
+
+
 def case_page_context(request, case):
     """Everything on the case page, in a fixed number of queries whatever the case's size."""
-    versions = list(case.what_matters_versions.select_related("written_by"))
+    records = {name: query.objects({"case": case.pk}, known={"case": case})
+               for name, query in CASE_RECORDS.items()}
+    versions = records.pop("what_matters")
     return {
         **timeline_context(request, case),
-        "people": list(case.people.all()),
+        **records,
         "what_matters": versions[0] if versions else None,
         "earlier_what_matters": versions[1:],
-        "debts": list(case.debts.all()),
-        "holds": list(case.holds.select_related("requested_by", "decided_by", "ended_by")),
-        "decisions": list(case.enforcement_decisions.select_related("recorded_by")),
-        "pulls": list(case.pulls.select_related("by")),
-        "outcomes": list(case.outcomes.select_related("recorded_by")),
         "can_change": can_change_cases(request.user),
         "panels": case_panels(request, case),
     }
