@@ -21,12 +21,12 @@ from django.db.models import (
 )
 from django.utils import timezone
 
-from accounts.compiled import Compiled, Slot
+from accounts.compiled import Compiled, CompiledObjects, Slot
 from accounts.html import escaped
 from accounts.models import Team, User
 from accounts.shortcuts import local_midnight
 from caseload.models import Case, Contact, Hold, Person, WhatMatters
-from debriefs.models import Activity, Attendance, Debrief, Entry, Stroke
+from debriefs.models import Activity, Attendance, Debrief, Entry, Stroke, Welfare
 from purchases.models import Purchase
 
 
@@ -56,6 +56,26 @@ def previous_day(debrief: Debrief) -> date | None:
     """The day of the team's debrief before this one, if there was one."""
     rows = PREVIOUS_DAY.rows({"team": debrief.team_id, "day": debrief.held_on}, limit=1)
     return rows[0][0] if rows else None
+
+
+def _by_first_name(model):
+    """A debrief's rows of `model` (one per person) with each person, by first name."""
+    return CompiledObjects(model, lambda: model.objects.filter(
+        debrief=Slot("debrief", IntegerField())).order_by("user__first_name", "pk"),
+        related=("user",))
+
+
+ATTENDANCE, WELFARE = _by_first_name(Attendance), _by_first_name(Welfare)
+
+
+def attendance(debrief: Debrief) -> list[Attendance]:
+    """Who is listed for the debrief, present or not, by first name. One query."""
+    return ATTENDANCE.objects({"debrief": debrief.pk}, known={"debrief": debrief})
+
+
+def welfare_answers(debrief: Debrief) -> list[Welfare]:
+    """Everyone's "how am I finding it" answers to the debrief, by first name. One query."""
+    return WELFARE.objects({"debrief": debrief.pk}, known={"debrief": debrief})
 
 
 PEOPLE_PER_PAGE = 30

@@ -29,12 +29,14 @@ from debriefs.permissions import debrief_for_user, require_debriefs, sees_everyo
 from debriefs.services import (
     StaleEntry,
     advice_needed,
+    attendance,
     debrief_people,
     debrief_start,
     entry_save,
     previous_day,
     stroke_add,
     tallies,
+    welfare_answers,
 )
 
 PAGE = "debriefs/debrief_detail.html"
@@ -78,14 +80,13 @@ def _value_work_context(debrief, form=None, added=None):
 
 
 def _welfare_context(request, debrief, form=None):
-    answers = {w.user_id: w for w in debrief.welfare.all()}
-    mine = answers.get(request.user.pk)
+    answers = welfare_answers(debrief)
+    mine = next((answer for answer in answers if answer.user_id == request.user.pk), None)
     return {
         "debrief": debrief,
         "welfare_form": form or WelfareForm(instance=mine, prefix="welfare"),
         "my_welfare": mine,
-        "team_welfare": list(debrief.welfare.select_related("user").order_by("user__first_name"))
-        if sees_everyones_welfare(request.user, debrief) else None,
+        "team_welfare": answers if sees_everyones_welfare(request.user, debrief) else None,
     }
 
 
@@ -110,7 +111,7 @@ def debrief_detail(request, pk):
     advice, advice_waiting = advice_needed(debrief.team_id)
     context = {
         **rows, "since": since,
-        "attendance": debrief.attendance.select_related("user").order_by("user__first_name"),
+        "attendance": attendance(debrief),
         "advice_needed": advice, "advice_waiting": advice_waiting,
         "close_form": CloseForm(initial={"reflection": debrief.reflection}),
         "issue_form": debrief_issue_form(debrief),
@@ -165,7 +166,7 @@ def attendance_update(request, pk):
     if request.htmx:
         return render(request, f"{PAGE}#attendance", {
             "debrief": debrief, "can_change": True, "attendance_saved": True,
-            "attendance": debrief.attendance.select_related("user").order_by("user__first_name")})
+            "attendance": attendance(debrief)})
     return redirect(debrief.get_absolute_url())
 
 

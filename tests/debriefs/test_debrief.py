@@ -1,3 +1,5 @@
+import re
+
 import pytest
 
 from debriefs.models import Activity, Debrief, Entry, Stroke, Welfare
@@ -294,3 +296,32 @@ def test_a_debriefs_day_never_changes(debrief):
         Debrief.objects.filter(pk=debrief.pk).update(
             held_on=debrief.held_on - datetime.timedelta(days=1))
     assert Debrief.objects.get(pk=debrief.pk).held_on == debrief.held_on
+
+
+def test_who_is_here_is_listed_by_first_name_with_ticks_kept(
+        signed_in, coordinator, caseworker, make_user, team, debrief):
+    """The attendance list (read by a compiled query: debriefs.services.attendance)."""
+    from tests.factories import UserFactory
+
+    amy = UserFactory(first_name="Amy", last_name="Zeal", roles=["caseworker"], team=team)
+    debrief.attendance.create(user=amy, present=False)
+    client = signed_in(coordinator)
+    page = client.get(f"/debriefs/{debrief.pk}/").text
+    names = re.findall(r'class="govuk-label govuk-checkboxes__label" for="present-\d+">([^<]+)<',
+                       page)
+    assert names == sorted(names) and "Amy Zeal" in names and len(names) == 3
+    assert f'value="{coordinator.pk}" checked' in page  # whoever started it is here
+    answer = client.post(f"/debriefs/{debrief.pk}/attendance",
+                         {"present": [str(amy.pk), str(caseworker.pk)]}, HTTP_HX_REQUEST="true")
+    assert answer.status_code == 200 and "Saved" in answer.text
+    assert f'value="{amy.pk}" checked' in answer.text
+    assert f'value="{coordinator.pk}" checked' not in answer.text
+
+
+def test_my_welfare_answer_is_back_in_my_form(signed_in, caseworker, debrief):
+    client = signed_in(caseworker)
+    client.post(f"/debriefs/{debrief.pk}/welfare",
+                {"welfare-feeling": "2", "welfare-note": "A long week"})
+    page = client.get(f"/debriefs/{debrief.pk}/").text
+    assert 'value="A long week"' in page or ">A long week</textarea>" in page
+    assert 'name="welfare-feeling" type="radio" value="2" checked' in page
