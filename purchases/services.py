@@ -8,11 +8,12 @@ from itertools import accumulate
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connections
-from django.db.models import Aggregate, DecimalField, F, Model, Q, When
+from django.db.models import Aggregate, DecimalField, F, IntegerField, Model, Q, When
 from django.db.models import Case as DjangoCase
 from django.utils import formats, timezone
 
 from accounts import prepared
+from accounts.compiled import CompiledObjects, Slot
 from accounts.models import Team, User
 from accounts.shortcuts import next_month
 from caseload.models import Case
@@ -26,10 +27,14 @@ class CaseSpend:
     count: int
 
 
+CASE_PURCHASES = CompiledObjects(Purchase, lambda: Purchase.objects.filter(
+    case=Slot("case", IntegerField())).order_by("-date", "-pk"), related=("worker",))
+
+
 def case_spend(case: Case) -> CaseSpend:
     """Every purchase for the case, newest first, and the total of those not voided.
-    One query."""
-    purchases = list(case.purchases.select_related("worker").order_by("-date", "-pk"))
+    One query, compiled once (accounts/compiled.py)."""
+    purchases = CASE_PURCHASES.objects({"case": case.pk}, known={"case": case})
     counted = [p for p in purchases if not p.voided]
     return CaseSpend(purchases, sum((p.amount for p in counted), Decimal("0.00")), len(counted))
 

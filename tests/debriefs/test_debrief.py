@@ -325,3 +325,24 @@ def test_my_welfare_answer_is_back_in_my_form(signed_in, caseworker, debrief):
     page = client.get(f"/debriefs/{debrief.pk}/").text
     assert 'value="A long week"' in page or ">A long week</textarea>" in page
     assert 'name="welfare-feeling" type="radio" value="2" checked' in page
+
+
+def test_the_case_page_shows_the_latest_20_debrief_notes(signed_in, coordinator, team, case):
+    """The debriefs' panel on the case page (debriefs.panels, a compiled query)."""
+    import datetime
+
+    other = CaseFactory(team=team, lead=coordinator)
+    for n in range(24):
+        day = datetime.date(2026, 1, 1) + datetime.timedelta(days=n)
+        debrief = Debrief.objects.create(team=team, held_on=day, started_by=coordinator)
+        progress = "not_discussed" if n == 23 else "working"
+        Entry.objects.create(debrief=debrief, case=case, progress=progress, note=f"Note {n:02d}",
+                             updated_by=coordinator)
+        Entry.objects.create(debrief=debrief, case=other, progress="stuck", note=f"Elsewhere {n}",
+                             updated_by=coordinator)
+    page = signed_in(coordinator).get(f"/cases/{case.pk}/").text
+    notes = re.findall(r"– (Note \d\d)</li>", page)
+    assert notes == [f"Note {n:02d}" for n in range(22, 2, -1)]  # newest first, 20 of them
+    assert "Elsewhere" not in page
+    latest = Debrief.objects.get(held_on=datetime.date(2026, 1, 23))
+    assert f'href="{latest.get_absolute_url()}">23 Jan 2026</a>' in page
