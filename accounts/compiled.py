@@ -99,19 +99,22 @@ def _converted(row: tuple, converters: dict, connection) -> tuple:
 class CompiledObjects:
     """A compiled query (see Compiled) that answers model instances, as the queryset would:
     `build(**shape)` gives a queryset of `model` (filters and order, Slots for the values);
-    `related` names foreign keys to read in the same query, as `select_related` does (an
-    empty one is None). `objects(values, known={"case": case})` also sets each instance's
+    `related` names foreign keys read in the same query, as `select_related` reads them (a
+    missing one is None). `objects(values, known={"case": case})` also sets each instance's
     `case` to an object the caller already has, as a related manager does, so reading it
     costs no query."""
 
     def __init__(self, model, build: Callable[..., QuerySet], *, related: tuple[str, ...] = ()):
         self.model = model
         self.fields = [field.attname for field in model._meta.concrete_fields]
-        self.related = [(name, model._meta.get_field(name).related_model)
-                        for name in related]
-        columns = [*self.fields, *(f"{name}__{field.attname}" for name, related_model
-                                   in self.related
-                                   for field in related_model._meta.concrete_fields)]
+        self.related = []  # (name, model, its fields' attnames, where its primary key is)
+        for name in related:
+            related_model = model._meta.get_field(name).related_model
+            fields = related_model._meta.concrete_fields
+            self.related.append((name, related_model, [field.attname for field in fields],
+                                 fields.index(related_model._meta.pk)))
+        columns = [*self.fields, *(f"{name}__{attname}" for name, _, attnames, _ in self.related
+                                   for attname in attnames)]
         self.compiled = Compiled(model, lambda **shape: build(**shape).values_list(*columns))
 
     def objects(self, values: dict[str, Any], *, known: dict | None = None,
@@ -122,13 +125,11 @@ class CompiledObjects:
         for row in self.compiled.rows(values, limit=limit, offset=offset, **shape):
             instance = self.model.from_db(alias, self.fields, row[:count])
             start = count
-            for name, related_model in self.related:
-                fields = related_model._meta.concrete_fields
-                part = row[start:start + len(fields)]
-                start += len(fields)
-                primary_key = fields.index(related_model._meta.pk)
+            for name, related_model, attnames, primary_key in self.related:
+                part = row[start:start + len(attnames)]
+                start += len(attnames)
                 setattr(instance, name, None if part[primary_key] is None
-                        else related_model.from_db(alias, [f.attname for f in fields], part))
+                        else related_model.from_db(alias, attnames, part))
             for name, value in (known or {}).items():
                 setattr(instance, name, value)
             found.append(instance)

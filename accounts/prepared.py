@@ -33,7 +33,8 @@ def execute(cursor, sql: str, params, *, label: str) -> None:
     if not settings.DATABASE_PREPARED_STATEMENTS:
         cursor.execute(sql, params)
         return
-    name = f"{label}_{hashlib.blake2b(sql.encode(), digest_size=8).hexdigest()}"
+    # PostgreSQL cuts a name at 63 bytes: the label is cut first, so the SQL's hash stays whole.
+    name = f"{label[:40]}_{hashlib.blake2b(sql.encode(), digest_size=8).hexdigest()}"
     connection = cursor.db.connection
     names = _prepared.setdefault(connection, set())
     if name not in names:
