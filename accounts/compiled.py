@@ -15,8 +15,9 @@ between query shapes (with or without a filter, say); each shape is compiled onc
 from collections.abc import Callable
 from typing import Any
 
+from django.core.exceptions import EmptyResultSet
 from django.db import DEFAULT_DB_ALIAS, connections, router
-from django.db.models import Expression, QuerySet
+from django.db.models import BigIntegerField, Expression, IntegerField, QuerySet
 
 from accounts import prepared
 
@@ -31,8 +32,52 @@ class Slot(Expression):
     def as_sql(self, compiler, connection):
         return "%s", (self,)
 
+    def prepare(self, value, connection):
+        """The value as the database takes it. A whole number its column cannot hold matches
+        no row, as Django's own lookups decide (EmptyResultSet)."""
+        if value is None:
+            return None
+        if isinstance(self.output_field, IntegerField):
+            value = self.output_field.get_prep_value(value)
+            low, high = connection.ops.integer_field_range(self.output_field.get_internal_type())
+            if not (low is None or low <= value) or not (high is None or value <= high):
+                raise EmptyResultSet
+        return self.output_field.get_db_prep_value(value, connection)
+
     def __repr__(self):
         return f"Slot({self.name!r})"
+
+
+class Ids(Slot):
+    """A list of whole-number ids given each time a compiled query runs, for `__in`:
+    `filter(team__in=Ids("teams"))` (an empty list matches nothing)."""
+
+    def __init__(self, name: str):
+        super().__init__(name, output_field=BigIntegerField())
+
+    def as_sql(self, compiler, connection):
+        return "(SELECT unnest(%s::bigint[]))", (self,)
+
+    def prepare(self, value, connection):
+        return [int(one) for one in value]
+
+
+class Reach:
+    """Stands in for the signed-in user while a query is compiled, so that the models' own
+    `for_user` rules can be compiled: it has the user's capabilities (the query's shape, see
+    `reach`) and their teams as `Ids("teams")`, given with each run."""
+
+    def __init__(self, capabilities: frozenset[str]):
+        self.capabilities, self.team_ids = capabilities, Ids("teams")
+
+    def has_perm(self, perm: str, obj=None) -> bool:
+        return obj is None and perm in self.capabilities
+
+
+def reach(user) -> tuple[frozenset[str], Callable[[], list[int]]]:
+    """The shape and the value a compiled `for_user(Reach(shape))` query takes for `user`:
+    their capabilities, and their team ids (read only if the query asks for them)."""
+    return frozenset(user.get_all_permissions()), lambda: user.team_ids
 
 
 class Compiled:
@@ -52,9 +97,14 @@ class Compiled:
         key = (alias, tuple(sorted(shape.items())))
         if key not in self._kept:
             self._kept[key] = _compile(self.build(**shape), connection)
+        if self._kept[key] is None:  # the queryset is empty whatever the values (none())
+            return []
         sql, params, converters, width = self._kept[key]
-        params = [_prepared(value, values, connection) if type(value) is Slot else value
-                  for value in params]
+        try:
+            params = [_prepared(value, values, connection) if isinstance(value, Slot)
+                      else value for value in params]
+        except EmptyResultSet:
+            return []
         if limit is not None:  # as Django writes a slice, but with the numbers as parameters
             sql = f"{sql} LIMIT %s OFFSET %s"
             params += [limit, offset]
@@ -72,9 +122,12 @@ class Compiled:
         self._kept.clear()
 
 
-def _compile(queryset: QuerySet, connection) -> tuple:
+def _compile(queryset: QuerySet, connection) -> tuple | None:
     compiler = queryset.query.get_compiler(connection=connection)
-    sql, params = compiler.as_sql()
+    try:
+        sql, params = compiler.as_sql()
+    except EmptyResultSet:
+        return None
     selected = [column for column, _sql, _alias in compiler.select[:compiler.col_count]]
     converters = compiler.get_converters(selected)
     width = compiler.col_count if len(compiler.select) > compiler.col_count else None
@@ -83,7 +136,7 @@ def _compile(queryset: QuerySet, connection) -> tuple:
 
 def _prepared(slot: Slot, values: dict, connection):
     value = values[slot.name]
-    return slot.output_field.get_db_prep_value(value, connection) if value is not None else None
+    return slot.prepare(value() if callable(value) else value, connection)
 
 
 def _converted(row: tuple, converters: dict, connection) -> tuple:

@@ -1,8 +1,10 @@
 """Who may see and run which debrief. A debrief outside the user's teams is a 404."""
 
 from django.core.exceptions import PermissionDenied
-from django.shortcuts import get_object_or_404
+from django.db.models import BigIntegerField
+from django.http import Http404
 
+from accounts.compiled import CompiledObjects, Ids, Reach, Slot, reach
 from debriefs.models import Debrief
 
 
@@ -11,15 +13,28 @@ def require_debriefs(user):
         raise PermissionDenied
 
 
+def _debrief_query(*, capabilities: frozenset[str], change: bool):
+    """A debrief by id within reach (Debrief.objects.for_user's rule), or within the user's
+    own teams to change it; compiled once per shape (accounts/compiled.py)."""
+    debriefs = Debrief.objects.filter(pk=Slot("pk", BigIntegerField()))
+    return (debriefs.filter(team__in=Ids("teams")) if change
+            else debriefs.for_user(Reach(capabilities)))
+
+
+DEBRIEF = CompiledObjects(Debrief, _debrief_query, related=("team", "started_by", "closed_by"))
+
+
 def debrief_for_user(user, pk, *, change: bool = False) -> Debrief:
     """The debrief, if the user may see it; `change` needs a member of its team. One query."""
     if change and not user.has_perm("accounts.work_cases"):
         raise PermissionDenied
     require_debriefs(user)
-    debriefs = Debrief.objects.select_related("team", "started_by", "closed_by")
-    debriefs = (debriefs.filter(team__in=user.team_ids) if change
-                else debriefs.for_user(user))
-    return get_object_or_404(debriefs, pk=pk)
+    capabilities, teams = reach(user)
+    found = DEBRIEF.objects({"pk": pk, "teams": teams}, capabilities=capabilities,
+                            change=change)
+    if not found:
+        raise Http404("No debrief matches the given query.")
+    return found[0]
 
 
 def sees_everyones_welfare(user, debrief) -> bool:

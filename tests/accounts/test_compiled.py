@@ -79,3 +79,47 @@ def test_a_missing_value_is_an_error_not_a_value_kept_from_before(teams):
     TEAM_CASES.rows({"team": north.pk, "since": datetime.date.today()})
     with pytest.raises(KeyError, match="since"):
         TEAM_CASES.rows({"team": north.pk})
+
+
+def test_a_list_of_ids_is_one_value_of_any_length(teams):
+    from accounts.compiled import Ids
+
+    north, south, cases = teams
+    in_teams = Compiled(Case, lambda: Case.objects.filter(team__in=Ids("teams"))
+                        .order_by("pk").values_list("reference", flat=True))
+    assert in_teams.rows({"teams": [north.pk]}) == [(cases[0].reference,), (cases[1].reference,)]
+    assert len(in_teams.rows({"teams": [south.pk, north.pk]})) == 3
+    assert in_teams.rows({"teams": []}) == []
+
+
+def test_the_models_own_reach_rule_compiles_for_each_set_of_capabilities(
+        teams, make_user, django_assert_num_queries):
+    """`for_user(Reach(...))` is the model's own rule, compiled once per set of capabilities,
+    with each user's teams given at each run (accounts.compiled.reach)."""
+    from accounts.compiled import Reach, reach
+
+    north, south, cases = teams
+    users = {"caseworker": make_user("caseworker", team=north),
+             "other caseworker": make_user("caseworker", team=south),
+             "leader": make_user("leader"), "nobody": make_user()}
+    by_reach = Compiled(Case, lambda capabilities: Case.objects.for_user(Reach(capabilities))
+                        .order_by("pk").values_list("pk", flat=True))
+    for name, user in users.items():
+        capabilities, team_ids = reach(user)
+        found = [pk for (pk,) in by_reach.rows({"teams": team_ids}, capabilities=capabilities)]
+        assert found == list(Case.objects.for_user(user).order_by("pk")
+                             .values_list("pk", flat=True)), name
+    capabilities, team_ids = reach(users["nobody"])
+    with django_assert_num_queries(0):  # none() is empty whatever the values
+        assert by_reach.rows({"teams": team_ids}, capabilities=capabilities) == []
+
+
+def test_a_number_its_column_cannot_hold_matches_nothing(teams, django_assert_num_queries):
+    from django.db.models import BigIntegerField
+
+    by_id = Compiled(Case, lambda: Case.objects.filter(pk=Slot("pk", BigIntegerField()))
+                     .values_list("reference"))
+    _, _, cases = teams
+    assert by_id.rows({"pk": cases[0].pk}) == [(cases[0].reference,)]
+    with django_assert_num_queries(0):
+        assert by_id.rows({"pk": 10**30}) == [] and by_id.rows({"pk": -(2**63) - 1}) == []
