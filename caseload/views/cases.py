@@ -1,15 +1,28 @@
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
 
 from django.contrib import messages
+from django.contrib.postgres.fields import ArrayField
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import (
+    BigIntegerField,
+    CharField,
+    Count,
+    DateField,
+    DateTimeField,
+    OuterRef,
+    Q,
+    Subquery,
+    Window,
+)
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
-from accounts.models import AccessLog
-from accounts.shortcuts import render_form
+from accounts.compiled import Compiled, Reach, Slot, reach
+from accounts.models import AccessLog, User
+from accounts.shortcuts import is_id, render_form
 from caseload.forms import CaseFilterForm, CaseForm, CloseCaseForm, PersonForm
 from caseload.models import Case, Person, Stale, edit_stamp, save_unless_changed
 from caseload.permissions import (
@@ -24,41 +37,101 @@ from caseload.views.timeline import case_page_context
 PAGE_SIZE = 50
 
 
+@dataclass
+class CaseRow:
+    """One case in the caseload list, read as plain values (the columns of _caseload_query)."""
+
+    pk: int
+    reference: str
+    status: str
+    lead_first_name: str
+    lead_last_name: str
+    lead_username: str
+    last_contact_at: datetime | None
+    next_step_due: date | None
+    has_active_hold: bool
+    main_name: str | None
+    main_preferred_name: str | None
+    total: int  # how many cases match, on every row
+    lead: str = ""
+    main_person_name: str | None = None
+    days_since_contact: int | None = None
+    next_step_overdue: bool = False
+
+    def __post_init__(self):
+        self.lead = User.shown_name(self.lead_first_name, self.lead_last_name, self.lead_username)
+        if self.main_name is not None:
+            self.main_person_name = Person.shown_name(self.main_name,
+                                                      self.main_preferred_name or "")
+
+
+def _caseload_query(*, capabilities, status: bool, lead: bool, not_seen: bool, overdue: bool,
+                    hold: bool, transition: bool):
+    """The cases in reach (Case.objects.for_user's rule) that match the filters, longest
+    without contact first, each with the number of matches: the columns of CaseRow. Compiled
+    once per set of capabilities and filters used (accounts/compiled.py); the filters' values
+    are Slots."""
+    cases = Case.objects.for_user(Reach(capabilities))
+    if status:
+        cases = cases.filter(status=Slot("status", CharField()))
+    if lead:
+        cases = cases.filter(lead=Slot("lead", BigIntegerField()))
+    cases = cases.with_activity()
+    if not_seen:
+        cases = cases.filter(Q(last_contact_at__lt=Slot("since", DateTimeField()))
+                             | Q(last_contact_at__isnull=True))
+    if overdue:
+        cases = cases.filter(next_step_due__lt=Slot("today", DateField()))
+    if hold:
+        cases = cases.filter(has_active_hold=True)
+    if transition:
+        cases = cases.filter(transitions__contains=Slot(
+            "transition", ArrayField(CharField(max_length=30))))
+    main = Person.objects.filter(case=OuterRef("pk"), relationship=Person.Relationship.MAIN)
+    return (cases.annotate(main_name=Subquery(main.values("name")[:1]),
+                           main_preferred_name=Subquery(main.values("preferred_name")[:1]),
+                           total=Window(Count("pk")))
+            .order_by("last_contact_at", "number")
+            .values_list("pk", "reference", "status", "lead__first_name", "lead__last_name",
+                         "lead__username", "last_contact_at", "next_step_due",
+                         "has_active_hold", "main_name", "main_preferred_name", "total"))
+
+
+CASELOAD = Compiled(Case, _caseload_query)
+
+
 def _caseload(request, *, mine: bool):
-    """Runs a fixed number of queries whatever the number of cases."""
+    """Two queries whatever the number of cases: the page's rows (with how many cases match)
+    and, where the lead filter is shown or used, the leads. A page past the end shows the
+    last page (one more query)."""
     require_read(request.user)
-    cases = Case.objects.for_user(request.user)
-    leads = (request.user.__class__.objects.filter(pk__in=cases.values("lead"))
-             .order_by("first_name"))
+    leads = (request.user.__class__.objects.filter(
+        pk__in=Case.objects.for_user(request.user).values("lead")).order_by("first_name"))
     filters = CaseFilterForm(request.GET or None, leads=leads)
     filters.is_valid()
     data = getattr(filters, "cleaned_data", {})
     status = data.get("status") or "open"
-    if status != "all":
-        cases = cases.filter(status=status)
-    if mine:
-        cases = cases.filter(lead=request.user)
-    elif data.get("lead"):
-        cases = cases.filter(lead=data["lead"])
-    cases = cases.with_activity()
-    if data.get("not_seen_days"):
-        since = timezone.now() - timedelta(days=data["not_seen_days"])
-        cases = cases.filter(Q(last_contact_at__lt=since) | Q(last_contact_at__isnull=True))
-    if data.get("overdue"):
-        cases = cases.filter(next_step_due__lt=timezone.localdate())
-    if data.get("active_hold"):
-        cases = cases.filter(has_active_hold=True)
-    if data.get("transition"):
-        cases = cases.filter(transitions__contains=[data["transition"]])
-    cases = (cases.select_related("lead")
-             .only("reference", "status", "number", "lead__first_name", "lead__last_name",
-                   "lead__username")
-             .order_by("last_contact_at", "number"))
-    page = Paginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
+    lead = request.user.pk if mine else data.get("lead")
+    capabilities, teams = reach(request.user)
+    values = {"teams": teams, "status": status, "lead": lead, "today": timezone.localdate(),
+              "since": timezone.now() - timedelta(days=data.get("not_seen_days") or 0),
+              "transition": [data.get("transition")]}
+    shape = {"capabilities": capabilities, "status": status != "all", "lead": bool(lead),
+             "not_seen": bool(data.get("not_seen_days")), "overdue": bool(data.get("overdue")),
+             "hold": bool(data.get("active_hold")), "transition": bool(data.get("transition"))}
+    number = request.GET.get("page", "")
+    number = min(int(number), 100_000) if is_id(number) and int(number) > 0 else 1
+    rows = CASELOAD.rows(values, limit=PAGE_SIZE, offset=(number - 1) * PAGE_SIZE, **shape)
+    if not rows and number > 1:  # past the end: the last page, as Paginator.get_page gives
+        last = CASELOAD.rows(values, limit=1, offset=0, **shape)
+        number = max(1, -(-last[0][-1] // PAGE_SIZE)) if last else 1
+        rows = CASELOAD.rows(values, limit=PAGE_SIZE, offset=(number - 1) * PAGE_SIZE,
+                             **shape)
+    cases = [CaseRow(*row) for row in rows]
+    page = Paginator(range(cases[0].total if cases else 0), PAGE_SIZE).get_page(number)
+    page.object_list = cases
     now, today = timezone.now(), timezone.localdate()
-    names = Person.objects.main_names(page)
-    for case in page:
-        case.main_person_name = Person.shown_name(*names[case.pk]) if case.pk in names else None
+    for case in cases:
         case.days_since_contact = (now - case.last_contact_at).days if case.last_contact_at else None
         case.next_step_overdue = bool(case.next_step_due and case.next_step_due < today)
     query = request.GET.copy()
