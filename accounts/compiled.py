@@ -187,6 +187,3 @@ class CompiledObjects:
                 setattr(instance, name, value)
             found.append(instance)
         return found
-
-    def forget(self) -> None:
-        self.compiled.forget()
