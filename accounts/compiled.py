@@ -83,8 +83,10 @@ def reach(user) -> tuple[frozenset[str], Callable[[], list[int]]]:
 class Compiled:
     """`build(**shape)` gives a `values_list()` queryset of `model` whose changing values are
     Slots; `rows(values, **shape)` runs its SQL with `values` (by Slot name) and answers the
-    rows as Django would (its converters applied). One query, counted and routed like any
-    other: it reads from the database the router picks for `model`."""
+    rows as Django would (its converters applied). A value may be a function of no arguments,
+    called only if the query's shape uses it (`reach` gives the user's teams so). One query,
+    counted and routed like any other: it reads from the database the router picks for
+    `model`."""
 
     def __init__(self, model, build: Callable[..., QuerySet]):
         self.model, self.build = model, build
@@ -140,6 +142,8 @@ def _prepared(slot: Slot, values: dict, connection):
 
 
 def _converted(row: tuple, converters: dict, connection) -> tuple:
+    """SQLCompiler.apply_converters, with this request's connection: the compiler that found
+    the converters was made on the thread that first compiled the query."""
     row = list(row)
     for position, (functions, expression) in converters.items():
         value = row[position]

@@ -63,6 +63,15 @@ class CaseQuerySet(models.QuerySet):
             return self.filter(team__in=user.team_ids)  # read with the user's access
         return self.none()
 
+    def with_main_names(self):
+        """Annotate the main person's `main_name` and `main_preferred_name` (None without a
+        main person; a case has at most one, person_one_main_per_case). Subqueries, so
+        PostgreSQL reads them only for the rows a page shows when they are not sort keys."""
+        main = Person.objects.filter(case=OuterRef("pk"), relationship=Person.Relationship.MAIN)
+        return self.annotate(main_name=models.Subquery(main.values("name")[:1]),
+                             main_preferred_name=models.Subquery(
+                                 main.values("preferred_name")[:1]))
+
     def with_activity(self):
         """Annotate last contact, the earliest open next step and whether a hold is active.
         Adds subqueries, not extra queries. Each is one probe of an index on contacts per

@@ -152,9 +152,8 @@ def _people_query(*, since: bool):
     hold_due = Exists(Hold.objects.due_for_review(today).filter(case=OuterRef("pk")))
     discussed = Entry.objects.filter(case=OuterRef("pk"), held_on__lt=today).exclude(
         progress=Entry.Progress.NOT_DISCUSSED)
-    main = Person.objects.filter(case=OuterRef("pk"), relationship=Person.Relationship.MAIN)
     return (
-        Case.objects.open().filter(team=team)
+        Case.objects.open().filter(team=team).with_main_names()
         .annotate(
             is_new=ExpressionWrapper(Q(Exists(contacts)) | Q(Exists(spend))
                                      | Q(Exists(advice)) | Q(hold_due),
@@ -168,8 +167,6 @@ def _people_query(*, since: bool):
                                       .order_by("-written_at", "-pk").values("what_matters")[:1]),
             hold_due=hold_due,
             advice_asked=Exists(advice),
-            main_name=Subquery(main.order_by("pk").values("name")[:1]),
-            main_preferred_name=Subquery(main.order_by("pk").values("preferred_name")[:1]),
             total=Window(Count("pk")),
         )
         .order_by(F("is_new").desc(), F("last_discussed").asc(nulls_first=True), "number")
@@ -216,9 +213,6 @@ class Tally:
     complexity: int
     today: int
     running: int
-
-    def __str__(self):
-        return self.name
 
 
 TALLIES = Compiled(Activity, lambda: Activity.objects.filter(team=Slot("team", IntegerField()))

@@ -1,4 +1,4 @@
-from dataclasses import dataclass
+from dataclasses import InitVar, dataclass
 from datetime import date, datetime, timedelta
 
 from django.contrib import messages
@@ -11,9 +11,7 @@ from django.db.models import (
     Count,
     DateField,
     DateTimeField,
-    OuterRef,
     Q,
-    Subquery,
     Window,
 )
 from django.shortcuts import redirect, render
@@ -53,16 +51,21 @@ class CaseRow:
     main_name: str | None
     main_preferred_name: str | None
     total: int  # how many cases match, on every row
+    now: InitVar[datetime]
+    today: InitVar[date]
     lead: str = ""
     main_person_name: str | None = None
     days_since_contact: int | None = None
     next_step_overdue: bool = False
 
-    def __post_init__(self):
+    def __post_init__(self, now, today):
         self.lead = User.shown_name(self.lead_first_name, self.lead_last_name, self.lead_username)
         if self.main_name is not None:
             self.main_person_name = Person.shown_name(self.main_name,
                                                       self.main_preferred_name or "")
+        if self.last_contact_at:
+            self.days_since_contact = (now - self.last_contact_at).days
+        self.next_step_overdue = bool(self.next_step_due and self.next_step_due < today)
 
 
 def _caseload_query(*, capabilities, status: bool, lead: bool, not_seen: bool, overdue: bool,
@@ -87,10 +90,7 @@ def _caseload_query(*, capabilities, status: bool, lead: bool, not_seen: bool, o
     if transition:
         cases = cases.filter(transitions__contains=Slot(
             "transition", ArrayField(CharField(max_length=30))))
-    main = Person.objects.filter(case=OuterRef("pk"), relationship=Person.Relationship.MAIN)
-    return (cases.annotate(main_name=Subquery(main.values("name")[:1]),
-                           main_preferred_name=Subquery(main.values("preferred_name")[:1]),
-                           total=Window(Count("pk")))
+    return (cases.with_main_names().annotate(total=Window(Count("pk")))
             .order_by("last_contact_at", "number")
             .values_list("pk", "reference", "status", "lead__first_name", "lead__last_name",
                          "lead__username", "last_contact_at", "next_step_due",
@@ -113,8 +113,9 @@ def _caseload(request, *, mine: bool):
     status = data.get("status") or "open"
     lead = request.user.pk if mine else data.get("lead")
     capabilities, teams = reach(request.user)
-    values = {"teams": teams, "status": status, "lead": lead, "today": timezone.localdate(),
-              "since": timezone.now() - timedelta(days=data.get("not_seen_days") or 0),
+    now, today = timezone.now(), timezone.localdate()
+    values = {"teams": teams, "status": status, "lead": lead, "today": today,
+              "since": now - timedelta(days=data.get("not_seen_days") or 0),
               "transition": [data.get("transition")]}
     shape = {"capabilities": capabilities, "status": status != "all", "lead": bool(lead),
              "not_seen": bool(data.get("not_seen_days")), "overdue": bool(data.get("overdue")),
@@ -127,13 +128,9 @@ def _caseload(request, *, mine: bool):
         number = max(1, -(-last[0][-1] // PAGE_SIZE)) if last else 1
         rows = CASELOAD.rows(values, limit=PAGE_SIZE, offset=(number - 1) * PAGE_SIZE,
                              **shape)
-    cases = [CaseRow(*row) for row in rows]
+    cases = [CaseRow(*row, now=now, today=today) for row in rows]
     page = Paginator(range(cases[0].total if cases else 0), PAGE_SIZE).get_page(number)
     page.object_list = cases
-    now, today = timezone.now(), timezone.localdate()
-    for case in cases:
-        case.days_since_contact = (now - case.last_contact_at).days if case.last_contact_at else None
-        case.next_step_overdue = bool(case.next_step_due and case.next_step_due < today)
     query = request.GET.copy()
     query.pop("page", None)
     return render(request, "caseload/case_list.html", {
