@@ -14,6 +14,9 @@ from tests.factories import CaseFactory, ContactFactory, TeamFactory
 pytestmark = pytest.mark.django_db
 
 
+built = []  # the shapes _team_cases was asked to build, in order
+
+
 def _team_cases(*, newest_first: bool = False):
     built.append(newest_first)
     contacts = (Contact.objects.filter(case=OuterRef("pk"),
@@ -25,7 +28,6 @@ def _team_cases(*, newest_first: bool = False):
             .values_list("reference", "recent", "transitions"))
 
 
-built = []
 TEAM_CASES = Compiled(Case, _team_cases)
 
 
