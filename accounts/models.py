@@ -4,6 +4,7 @@ from django.contrib.auth.models import AbstractUser
 from django.db import connection, models
 
 from accounts.roles import CAPABILITIES, Role
+from accounts.stamps import moved_by_changes
 
 
 @pghistory.track(exclude=["password", "last_login"])
@@ -15,6 +16,10 @@ class User(AbstractUser):
 
     class Meta:
         ordering = ["first_name", "last_name", "username"]
+        # What is kept with people's names in it (accounts/stamps.py) is worked out again
+        # when a name changes.
+        triggers = [moved_by_changes("user_names", "names", "first_name", "last_name",
+                                     "username")]
 
     def __str__(self):
         return self.get_full_name() or self.username
@@ -151,6 +156,17 @@ class Membership(models.Model):
 
     def __str__(self):
         return f"{self.user} in {self.team}"
+
+
+class ChangeStamp(models.Model):
+    """How many committed writes have changed what a scope covers (`spend:<team id>`, `names`).
+    Written only by the database's triggers: see accounts/stamps.py."""
+
+    scope = models.CharField(max_length=60, primary_key=True)
+    count = models.BigIntegerField()
+
+    def __str__(self):
+        return f"{self.scope}: {self.count}"
 
 
 class Capability(models.Model):

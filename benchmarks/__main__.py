@@ -79,6 +79,9 @@ def parser() -> argparse.ArgumentParser:
     cpu.add_argument("--phases", default="",
                      help="comma-separated module:function (or module:Class.method): the mean "
                           "CPU per request spent inside each")
+    cpu.add_argument("--forget", action="store_true",
+                     help="empty the cache before each request: each page as it is worked "
+                          "out, not as it is kept (the spend overview after a write)")
     cpu.add_argument("--callers", default="",
                      help="with --profile, also who calls the functions matching this pattern")
     exports = commands.add_parser("exports", parents=[common],

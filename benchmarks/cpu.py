@@ -25,6 +25,7 @@ import sys
 import time
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.handlers.wsgi import WSGIHandler
 from django.db import connection
 from django.test.utils import override_settings
@@ -46,7 +47,8 @@ def run(args) -> None:
     with override_settings(DEBUG=False, ALLOWED_HOSTS=["127.0.0.1"], STORAGES=plain_static,
                            SECURE_SSL_REDIRECT=False):
         handler = WSGIHandler()
-        rows = [measure(page, _sender(handler, page, cookies.get(page.role, ""), fixtures), args)
+        rows = [measure(page, _forgetting(_sender(handler, page, cookies.get(page.role, ""),
+                                                  fixtures), args.forget), args)
                 for page in chosen]
     print("\n| page | role | CPU ms/req | wall ms/req | queries | SQL ms |")
     print("|---|---|--:|--:|--:|--:|")
@@ -73,6 +75,18 @@ def _sender(handler, page, cookie: str, fixtures: dict):
             versions[int(found[1])] = found[2].decode()
         return status
     return post
+
+
+def _forgetting(send, forget: bool):
+    """`send`, emptying the cache first with `--forget`: what a page keeps until a write
+    (accounts/stamps.py) or for a while is then worked out on every request."""
+    if not forget:
+        return send
+
+    def forgetful() -> str:
+        cache.clear()
+        return send()
+    return forgetful
 
 
 def measure(page, send, args) -> dict:

@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from accounts.models import Team, User
 from accounts.shortcuts import next_month
+from accounts.stamps import moved_by_writes
 from caseload.models import ONE_LINE, Case
 
 # Above this an amount is refused outright (the database agrees); above PLAUSIBLE_AMOUNT the
@@ -312,6 +313,9 @@ class Purchase(models.Model):
                 operation=pgtrigger.Insert | pgtrigger.UpdateOf("case_id"),
                 func="NEW.team_id := (SELECT team_id FROM caseload_case WHERE id = NEW.case_id);"
                      " RETURN NEW;"),
+            # What is kept of a team's spend (the spend overview) is worked out again after
+            # any write to it (accounts/stamps.py). There is no delete to see.
+            *moved_by_writes("purchase_spend", "'spend:' || team_id", delete=False),
         ]
 
     def __str__(self):

@@ -1,6 +1,7 @@
 """Reads that span models: a case's spend, and a purchase's history from its audit events."""
 
-from dataclasses import dataclass, field
+import hashlib
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from itertools import accumulate
@@ -16,6 +17,7 @@ from accounts import prepared
 from accounts.compiled import CompiledObjects, Slot
 from accounts.models import Team, User
 from accounts.shortcuts import next_month
+from accounts.stamps import kept
 from caseload.models import Case
 from purchases.models import CATEGORY_LABELS, BudgetPot, Card, Purchase
 
@@ -194,14 +196,29 @@ class Overview:
 
 def spend_overview(*, team: Team, today: date, shown: int | None = None) -> Overview:
     """The team's spend in the period of its pot covering `today` (the calendar month when
-    it has no pot). Voided purchases count nowhere. Up to nine queries. The flagged and
-    unusual purchases are counted in full; `shown` of each are listed (all when None)."""
+    it has no pot). Voided purchases count nowhere. The flagged and unusual purchases are
+    counted in full; `shown` of each are listed (all when None).
+
+    Two queries while the overview is kept, up to ten when it is worked out. It is kept until
+    a write moves the team's spend or anyone's name (accounts/stamps.py): everything in it is
+    worked out from the period, the medians and what those stamps cover, so what is kept is
+    exactly what working it out again would give. The team and the pot are read afresh."""
     pot = BudgetPot.objects.filter(team=team).covering(today).first()
     if pot:
         start, end = pot.period_start, pot.period_end
     else:
         start = today.replace(day=1)
         end = next_month(start)
+    medians = category_medians(team, end)
+    digest = hashlib.blake2b(repr(sorted(medians.items())).encode(), digest_size=8).hexdigest()
+    overview = kept(f"spend-overview:{team.pk}:{start}:{end}:{shown}:{digest}", Purchase,
+                    [f"spend:{team.pk}", "names"],
+                    lambda: _work_out(team, start, end, medians, shown))
+    return replace(overview, team=team, pot=pot)
+
+
+def _work_out(team: Team, start: date, end: date, medians: dict[str, Decimal],
+              shown: int | None) -> Overview:
     spend = Purchase.objects.counted().filter(team=team, date__gte=start, date__lt=end)
     by_day, by_category, workers, cases = _totals(team, start, end)
     by_category = [(CATEGORY_LABELS[category], total, count)
@@ -229,8 +246,8 @@ def spend_overview(*, team: Team, today: date, shown: int | None = None) -> Over
                     "worker__username"))
     flagged, flagged_count = _first(listed.filter(Q(advice_asked=True) | Q(review_verdict__in=[
         Purchase.Verdict.QUERY, Purchase.Verdict.NOT_OK])), shown)
-    unusual, unusual_count = _unusual(team, listed, end, shown)
-    return Overview(team, start, end, pot, sum((t for _, t, _ in by_category), Decimal("0.00")),
+    unusual, unusual_count = _unusual(listed, medians, shown)
+    return Overview(team, start, end, None, sum((t for _, t, _ in by_category), Decimal("0.00")),
                     sum(c for _, _, c in by_category), [(day, total) for day, total, _ in by_day],
                     by_category, by_month, by_worker, top_cases, flagged, unusual, flagged_count,
                     unusual_count)
@@ -276,12 +293,11 @@ def _first(purchases, shown: int | None) -> tuple[list[Purchase], int]:
     return first, (purchases.count() if len(first) == shown else len(first))
 
 
-def _unusual(team: Team, listed, end: date,
+def _unusual(listed, medians: dict[str, Decimal],
              shown: int | None) -> tuple[list[tuple[Purchase, Decimal]], int]:
-    """Purchases in the period above UNUSUAL_TIMES the median of their category, the
-    furthest above it first, with their medians; and how many there are. Up to three
-    queries, or two while the medians are kept (see category_medians)."""
-    medians = category_medians(team, end)
+    """Purchases in the period above UNUSUAL_TIMES the median of their category (`medians`),
+    the furthest above it first, with their medians; and how many there are. Up to two
+    queries."""
     if not medians:
         return [], 0
     above, times = Q(), []

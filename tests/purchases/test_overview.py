@@ -193,3 +193,35 @@ def test_the_page_lists_twenty_of_each_and_shows_all_on_request(signed_in, leade
     everything = client.get(f"/purchases/overview?team={team.pk}&all=1").content.decode()
     assert all(f"Big {n:02d}" in everything.split('id="unusual"')[1] for n in range(25))
     assert "The first 20" not in everything
+
+
+@pytest.mark.django_db(transaction=True)  # commits, as requests do: only then is it kept
+def test_the_kept_overview_shows_every_committed_change_at_once(
+        signed_in, leader, team, pot, case, caseworker, card, django_assert_max_num_queries):
+    """Kept between views (accounts/stamps.py), and worked out again after any write to the
+    team's spend or to a name in it: the next view after a change shows it."""
+    from django.core.cache import cache
+
+    cache.clear()
+    PurchaseFactory(case=case, worker=caseworker, card=card, date=pot.period_start,
+                    amount=Decimal("25.00"), merchant="Corner shop", advice_asked=True)
+    client = signed_in(leader)
+    address = f"/purchases/overview?team={team.pk}"
+    first = client.get(address).content.decode()
+    assert "1 purchase, £25.00 in total" in first and "Casey Bell" in first
+    with django_assert_max_num_queries(9):  # kept: nothing of the spend is read again
+        again = client.get(address).content.decode()
+    assert again.split("<main")[1] == first.split("<main")[1]  # the page's tokens differ
+    late = PurchaseFactory(case=case, worker=caseworker, card=card, date=pot.period_start,
+                           amount=Decimal("5.00"), merchant="Late shop")
+    assert "2 purchases, £30.00 in total" in client.get(address).content.decode()
+    Purchase.objects.filter(pk=late.pk).update(advice_asked=True)  # not through save()
+    assert "Late shop" in client.get(address).content.decode().split('id="flagged"')[1]
+    caseworker.last_name = "Robson"
+    caseworker.save()
+    page = client.get(address).content.decode()
+    assert "Casey Robson" in page and "Casey Bell" not in page
+    pot.amount = Decimal("2000.00")
+    pot.save()
+    assert "Pot £2,000.00, spent £30.00, left £1,970.00." in client.get(address).content.decode()
+    cache.clear()
