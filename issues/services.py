@@ -6,10 +6,11 @@ from datetime import date, datetime, timedelta
 from urllib.parse import urlencode
 
 from django.db import transaction
-from django.db.models import Count, Exists, OuterRef, Q, Value
+from django.db.models import BigIntegerField, Count, Exists, OuterRef, Q, Value
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.compiled import CompiledObjects, Reach, Slot, reach
 from accounts.models import Team, User
 from caseload.models import Case
 from caseload.permissions import can_read_cases
@@ -28,10 +29,16 @@ def issue_raise(*, by: User, team: Team, title: str, level: int, owner_level: st
     return issue
 
 
+# Issue.objects.for_user's rule, compiled once per set of capabilities (accounts/compiled.py).
+CASE_ISSUES = CompiledObjects(Issue, lambda capabilities: Issue.objects.for_user(
+    Reach(capabilities)).filter(cases=Slot("case", BigIntegerField())).oldest_open_first(),
+    related=("owner",))
+
+
 def issues_for_case(case: Case, user: User) -> list[Issue]:
     """The issues this case illustrates that the user may see, open first. One query."""
-    return list(Issue.objects.for_user(user).filter(cases=case).select_related("owner")
-                .oldest_open_first())
+    capabilities, teams = reach(user)
+    return CASE_ISSUES.objects({"case": case.pk, "teams": teams}, capabilities=capabilities)
 
 
 @dataclass
