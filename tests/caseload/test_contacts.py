@@ -1,4 +1,8 @@
+import datetime
+import re
+
 import pytest
+from django.utils import timezone
 
 from caseload.models import Contact
 from tests.factories import ContactFactory
@@ -64,3 +68,31 @@ def test_only_the_author_corrects_an_entry_and_history_is_kept(
     assert contact.what_happened == "Corrected wording"
     history = [e.what_happened for e in contact.events.order_by("pgh_id")]
     assert history == ["First wording", "Corrected wording"]
+
+
+def _visits(page: str) -> list[str]:
+    return re.findall(r"Visit number (\d+)\b", page)
+
+
+def test_the_timeline_pages_newest_first_as_a_paginator_would(signed_in, caseworker, case,
+                                                             django_assert_max_num_queries):
+    """Fifty a page; a page that is not a number is the first, one past the end the last."""
+    start = timezone.now() - datetime.timedelta(days=100)
+    for n in range(55):
+        ContactFactory(case=case, what_happened=f"Visit number {n}",
+                       happened_at=start + datetime.timedelta(days=n))
+    client = signed_in(caseworker)
+    address = f"/cases/{case.pk}/"
+    with django_assert_max_num_queries(24):  # as test_cases' bound for the case page
+        first = client.get(address).text
+    assert _visits(first) == [str(n) for n in range(54, 4, -1)]
+    assert "Casey Bell" in first.split('id="timeline"')[1]  # who made each, read with it
+    second = [str(n) for n in range(4, -1, -1)]
+    assert _visits(client.get(f"{address}?timeline=2").text) == second
+    assert _visits(client.get(f"{address}?timeline=9").text) == second
+    assert _visits(client.get(f"{address}?timeline=two").text) == _visits(first)
+
+
+def test_a_case_with_no_contacts_shows_no_timeline(signed_in, caseworker, case):
+    page = signed_in(caseworker).get(f"/cases/{case.pk}/?timeline=3")
+    assert page.status_code == 200 and 'id="timeline"' not in page.text
