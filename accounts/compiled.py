@@ -159,17 +159,23 @@ class CompiledObjects:
     `related` names foreign keys read in the same query, as `select_related` reads them (a
     missing one is None). `objects(values, known={"case": case})` also sets each instance's
     `case` to an object the caller already has, as a related manager does, so reading it
-    costs no query."""
+    costs no query. `only`, as the queryset's `only()` (`"date"`, `"case__reference"`),
+    reads just those fields (with the primary keys and the related keys); the rest are
+    deferred."""
 
-    def __init__(self, model, build: Callable[..., QuerySet], *, related: tuple[str, ...] = ()):
+    def __init__(self, model, build: Callable[..., QuerySet], *, related: tuple[str, ...] = (),
+                 only: tuple[str, ...] = ()):
         self.model = model
-        self.fields = [field.attname for field in model._meta.concrete_fields]
+        self.fields = _attnames(model, [name for name in only if "__" not in name]
+                                + list(related if only else ()))
         self.related = []  # (name, model, its fields' attnames, where its primary key is)
         for name in related:
             related_model = model._meta.get_field(name).related_model
-            fields = related_model._meta.concrete_fields
-            self.related.append((name, related_model, [field.attname for field in fields],
-                                 fields.index(related_model._meta.pk)))
+            attnames = _attnames(related_model, [field.removeprefix(f"{name}__")
+                                                 for field in only
+                                                 if field.startswith(f"{name}__")])
+            self.related.append((name, related_model, attnames,
+                                 attnames.index(related_model._meta.pk.attname)))
         columns = [*self.fields, *(f"{name}__{attname}" for name, _, attnames, _ in self.related
                                    for attname in attnames)]
         self.compiled = Compiled(model, lambda **shape: build(**shape).values_list(*columns))
@@ -191,3 +197,10 @@ class CompiledObjects:
                 setattr(instance, name, value)
             found.append(instance)
         return found
+
+
+def _attnames(model, names: list[str]) -> list[str]:
+    """The attnames of `model`'s concrete fields among `names` (a foreign key by its name),
+    with the primary key; all of them when `names` is empty."""
+    return [field.attname for field in model._meta.concrete_fields
+            if not names or field.primary_key or field.name in names or field.attname in names]

@@ -8,7 +8,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, Q, Sum
+from django.db.models import BigIntegerField, Count, DateField, Q, Sum
 from django.http import FileResponse, Http404, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.defaultfilters import pluralize
@@ -16,13 +16,14 @@ from django.utils import timezone
 from django.utils.dates import MONTHS
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from accounts.compiled import CompiledObjects, Reach, Slot, reach
 from accounts.models import AccessLog
 from accounts.shortcuts import is_id, log_denied, next_month, render_form, require
 from caseload.permissions import can_read_cases
 from config.routers import replica_reads
 from purchases.charts import bar_chart, burn_down
 from purchases.forms import AnswerForm, ExportForm, PurchaseForm, ReviewForm, VoidForm
-from purchases.models import Purchase
+from purchases.models import ROW_FIELDS, Purchase
 from purchases.permissions import (
     can_answer,
     can_edit,
@@ -41,7 +42,7 @@ from purchases.services import UNUSUAL_RULE, purchase_history, spend_overview
 
 PAGE_SIZE = 50
 
-# ?show=... on the purchase list: (label, filter, who sees the tab)
+# ?show=... on the purchase list: (label, filter by the purchases and the user, who sees the tab)
 FILTERS = {
     "all": ("All", lambda qs, user: qs, can_read),
     "mine": ("Mine", lambda qs, user: qs.filter(worker=user), can_log),
@@ -51,6 +52,28 @@ FILTERS = {
     "awaiting-advice": ("Waiting for advice", lambda qs, user: qs.awaiting_advice(), can_read),
     "voided": ("Voided", lambda qs, user: qs.filter(voided=True), can_read),
 }
+
+
+def _listed(who, user, *, show: str, team, month, month_end):
+    """The purchase list's purchases: in `who`'s reach (Purchase.objects.for_user), in the
+    tab `show` for `user`, of `team` and in the month from `month` to `month_end` when they
+    are given."""
+    purchases = FILTERS[show][1](Purchase.objects.for_user(who), user)
+    if team is not None:  # one team's purchases only (the debrief links here for its own)
+        purchases = purchases.filter(team=team)
+    if month is not None:
+        purchases = purchases.filter(date__gte=month, date__lt=month_end)
+    return purchases
+
+
+# A page of the purchase list, newest first: compiled once per set of capabilities, tab and
+# filters used (accounts/compiled.py), and run with the user's values.
+LIST_ROWS = CompiledObjects(Purchase, lambda *, capabilities, show, team, month: _listed(
+    Reach(capabilities), Slot("user", BigIntegerField()), show=show,
+    team=Slot("team", BigIntegerField()) if team else None,
+    month=Slot("month", DateField()) if month else None,
+    month_end=Slot("month_end", DateField()) if month else None).order_by("-date", "-pk"),
+    related=("case", "worker"), only=ROW_FIELDS)
 
 
 @dataclass
@@ -63,9 +86,8 @@ class ListPage:
     has_next: bool
 
     @classmethod
-    def of(cls, queryset, number: int, size: int) -> "ListPage":
-        start = (number - 1) * size
-        rows = list(queryset[start:start + size + 1])
+    def of(cls, rows: list, number: int, size: int) -> "ListPage":
+        """`rows`: up to `size` + 1 from the page's start."""
         return cls(rows[:size], number, len(rows) > size)
 
 
@@ -94,21 +116,23 @@ def purchase_list(request):
     Runs a fixed number of queries."""
     require(can_read(request.user))
     show = request.GET.get("show") if request.GET.get("show") in FILTERS else "all"
-    purchases = FILTERS[show][1](Purchase.objects.for_user(request.user), request.user)
     month = _list_month(request.GET.get("month", ""))
+    month_end = next_month(month) if month else None
     team_id = request.GET.get("team", "")
     team = list_teams(request.user).filter(pk=team_id).first() if is_id(team_id) else None
-    if team:  # one team's purchases only (the debrief links here for its own team)
-        purchases = purchases.filter(team=team)
     figures = None
     if month:
-        purchases = purchases.filter(date__gte=month, date__lt=next_month(month))
-        figures = purchases.aggregate(count=Count("pk"),
-                                      total=Sum("amount", filter=Q(voided=False)))
+        figures = _listed(request.user, request.user, show=show, team=team, month=month,
+                          month_end=month_end).aggregate(
+            count=Count("pk"), total=Sum("amount", filter=Q(voided=False)))
     number = request.GET.get("page", "")
-    page = ListPage.of(purchases.for_rows().order_by("-date", "-pk"),
-                       min(int(number), 10_000) if is_id(number) and int(number) else 1,
-                       PAGE_SIZE)
+    number = min(int(number), 10_000) if is_id(number) and int(number) else 1
+    capabilities, teams = reach(request.user)
+    page = ListPage.of(LIST_ROWS.objects(
+        {"teams": teams, "user": request.user.pk, "team": team and team.pk, "month": month,
+         "month_end": month_end}, limit=PAGE_SIZE + 1, offset=(number - 1) * PAGE_SIZE,
+        capabilities=capabilities, show=show, team=bool(team), month=bool(month)),
+        number, PAGE_SIZE)
     tabs = [(key, label) for key, (label, _, allowed) in FILTERS.items() if allowed(request.user)]
     kept = {**({"month": f"{month:%Y-%m}"} if month else {}), **({"team": team.pk} if team else {})}
     query = {"show": show, **kept}

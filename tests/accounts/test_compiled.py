@@ -125,3 +125,25 @@ def test_a_number_its_column_cannot_hold_matches_nothing(teams, django_assert_nu
     assert by_id.rows({"pk": cases[0].pk}) == [(cases[0].reference,)]
     with django_assert_num_queries(0):
         assert by_id.rows({"pk": 10**30}) == [] and by_id.rows({"pk": -(2**63) - 1}) == []
+
+
+def test_objects_read_only_the_fields_asked_for_as_only_would(teams,
+                                                              django_assert_num_queries):
+    """`only` reads those fields, the primary keys and the related keys; the rest are
+    deferred, as the queryset's only() leaves them, and read if asked for."""
+    from accounts.compiled import CompiledObjects
+
+    case = CaseFactory(team=teams[0])
+    ContactFactory(case=case, what_happened="Rang about the meter", next_step="Ring back")
+    fields = ("what_happened", "worker__first_name")
+    compiled = CompiledObjects(Contact, lambda: Contact.objects.filter(
+        case=Slot("case", IntegerField())), related=("worker",), only=fields)
+    with django_assert_num_queries(1):
+        [contact] = compiled.objects({"case": case.pk})
+        assert contact.what_happened == "Rang about the meter"
+        assert contact.worker.first_name == case.lead.first_name
+    [expected] = Contact.objects.filter(case=case).select_related("worker").only(*fields)
+    assert contact.get_deferred_fields() == expected.get_deferred_fields()
+    assert contact.worker.get_deferred_fields() == expected.worker.get_deferred_fields()
+    with django_assert_num_queries(1):
+        assert contact.next_step == "Ring back"

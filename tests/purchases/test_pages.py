@@ -87,6 +87,24 @@ def test_list_filters(signed_in, caseworker, coordinator, leader, case, show, pr
     assert present in page and absent not in page
 
 
+def test_one_teams_purchases_in_a_month_when_both_are_chosen(
+        signed_in, leader, caseworker, team, other_team, case, purchase, other_purchase):
+    """The team filter holds only for teams in reach; a month narrows it further."""
+    earlier = PurchaseFactory(case=case, merchant="Earlier shop",
+                              date=timezone.localdate() - timedelta(days=70))
+    month = timezone.localdate().strftime("%Y-%m")
+    client = signed_in(leader)
+    page = client.get(f"/purchases/?team={team.pk}").text
+    assert "Asda" in page and earlier.merchant in page and "Greggs" not in page
+    page = client.get(f"/purchases/?team={team.pk}&month={month}").text
+    assert "Asda" in page and earlier.merchant not in page and "Greggs" not in page
+    assert "1 purchase in " in page
+    page = client.get(f"/purchases/?team={other_team.pk}&show=all").text
+    assert "Greggs" in page and "Asda" not in page
+    outside = signed_in(caseworker).get(f"/purchases/?team={other_team.pk}").text
+    assert "Asda" in outside and "Greggs" not in outside  # not in reach: their own teams'
+
+
 def test_list_queries_do_not_grow_with_purchases(
         signed_in, caseworker, case, card, django_assert_max_num_queries):
     for n in range(200):
