@@ -7,7 +7,8 @@ tags): Jinja2 compiles a template to Python, so a row costs a third to a half of
 engine takes for the same markup, and those parts were most of each page's time
 (docs/performance.md). Here are the Django helpers they need, with the meaning they have in
 Django templates: `url()`, `static()` and `htmx_script()`, and the `date`, `floatformat`,
-`linebreaksbr`, `pluralize` and `truncatechars` filters (Jinja2's own filters are there too;
+`linebreaksbr`, `pluralize` and `truncatechars` filters, and `display` for a field's
+`get_..._display()` (Jinja2's own filters are there too;
 `safe` is never used). Output is escaped as Django templates escape it, character for
 character."""
 
@@ -21,7 +22,9 @@ from django.template import defaultfilters
 from django.templatetags.static import static as static_address
 from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
 from django.utils.dates import MONTHS, MONTHS_3, WEEKDAYS, WEEKDAYS_ABBR
+from django.utils.encoding import force_str
 from django.utils.safestring import SafeString
+from django.utils.text import normalize_newlines
 from django.utils.timezone import template_localtime
 from django.utils.translation import get_language
 from django_htmx.jinja import htmx_script
@@ -155,13 +158,33 @@ _PENNY = Decimal("0.01")
 
 
 def linebreaksbr(value) -> str:
-    return defaultfilters.linebreaksbr(value, autoescape=True)
+    """Django's `linebreaksbr` (escaped, then each line break a `<br>`), with `escaped`'s
+    escaping for text: a timeline row writes two notes so."""
+    if type(value) is not str:
+        return defaultfilters.linebreaksbr(value, autoescape=True)
+    if "\r" in value:
+        value = normalize_newlines(value)
+    return SafeString(escaped(value).replace("\n", "<br>"))  # nosec B703: escaped first
+
+
+def display(instance, field: str):
+    """`{{ contact|display("kind") }}`: what `contact.get_kind_display()` gives, from the
+    field's choices kept as a dict (Django's makes the dict again on every call, and a
+    timeline or a debrief asks once a row)."""
+    value = getattr(instance, field)
+    return force_str(_choices(type(instance), field).get(value, value), strings_only=True)
+
+
+@cache
+def _choices(model, field: str) -> dict:
+    return dict(model._meta.get_field(field).flatchoices)
 
 
 def environment(**options) -> Environment:
     env = Environment(finalize=escaped, **options)  # noqa: S701  # nosec B701: autoescape is on
     env.globals.update(url=url, static=static, htmx_script=htmx_script)
-    env.filters.update(date=date, linebreaksbr=linebreaksbr, pluralize=defaultfilters.pluralize,
+    env.filters.update(date=date, display=display, linebreaksbr=linebreaksbr,
+                       pluralize=defaultfilters.pluralize,
                        truncatechars=defaultfilters.truncatechars,
                        floatformat=floatformat)
     return env

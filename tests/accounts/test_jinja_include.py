@@ -57,6 +57,28 @@ def test_line_breaks_become_br_after_escaping():
     written, expected = both("{{ text|linebreaksbr }}", "{{ text|linebreaksbr }}",
                              text="Rang <Sam>\nNo answer")
     assert written == expected == "Rang &lt;Sam&gt;<br>No answer"
+    from django.utils.safestring import mark_safe
+
+    for text in (f"{AWKWARD}\r\nand\rthen\n\n", "", mark_safe("<i>kept</i>\nas is"), 42,
+                 None):
+        written, expected = both("{{ text|linebreaksbr }}", "{{ text|linebreaksbr }}",
+                                 text=text)
+        assert written == expected, text
+
+
+def test_a_fields_display_is_what_get_display_gives():
+    from caseload.models import Contact
+    from debriefs.models import Entry
+
+    for model, field in ((Contact, "kind"), (Entry, "progress")):
+        for value in [value for value, _ in model._meta.get_field(field).flatchoices] + [
+                "no such choice", None]:
+            instance = model(**{field: value})
+            written = jinja.from_string(f'{{{{ instance|display("{field}") }}}}').render(
+                {"instance": instance})
+            expected = django.from_string(f"{{{{ instance.get_{field}_display }}}}").render(
+                {"instance": instance})
+            assert written == expected, value
 
 
 def test_urls_are_djangos():
