@@ -1,5 +1,8 @@
+import datetime
+
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts.models import AccessLog
 from caseload.models import Case, Contact, Debt, Person, WhatMatters
@@ -107,7 +110,10 @@ def test_every_case_page_view_writes_one_access_log_row(signed_in, caseworker, c
     rows = AccessLog.objects.for_object(case)
     assert rows.count() == 2
     assert {r.user_id for r in rows} == {caseworker.pk}
-    assert rows.first().label == case.reference
+    first = rows.first()
+    assert (first.label, first.action, first.path) == (case.reference, AccessLog.Action.VIEW,
+                                                       f"/cases/{case.pk}/")
+    assert abs(first.at - timezone.now()) < datetime.timedelta(minutes=1)
 
 
 def test_leader_reads_the_access_log_and_caseworker_cannot(signed_in, leader, caseworker, case):
