@@ -16,6 +16,7 @@ import datetime as dt
 from decimal import ROUND_HALF_UP, Decimal
 from functools import cache, lru_cache
 
+import jinja2
 from django.core.signals import setting_changed
 from django.dispatch import receiver
 from django.template import defaultfilters
@@ -180,8 +181,24 @@ def _choices(model, field: str) -> dict:
     return dict(model._meta.get_field(field).flatchoices)
 
 
+class Template(jinja2.Template):
+    """A template whose output is escaped as Django templates escape it, character for
+    character: Jinja2 escapes each value (MarkupSafe's C code, once), and quotes come out as
+    Django writes them (`&quot;` and `&#x27;`, where MarkupSafe writes `&#34;` and `&#39;`),
+    put right once over the whole output. Every `&` a value holds is escaped, so `&#34;`
+    stands only where a quote was escaped. Escaping each value twice (Django's way first,
+    then Jinja2's) was 40% of the time of a row."""
+
+    def render(self, *args, **kwargs) -> str:
+        text = super().render(*args, **kwargs)
+        if "&#3" in text:
+            text = text.replace("&#34;", "&quot;").replace("&#39;", "&#x27;")
+        return text
+
+
 def environment(**options) -> Environment:
-    env = Environment(finalize=escaped, **options)  # noqa: S701  # nosec B701: autoescape is on
+    env = Environment(**options)  # noqa: S701  # nosec B701: autoescape is on (Django's default)
+    env.template_class = Template
     env.globals.update(url=url, static=static, htmx_script=htmx_script)
     env.filters.update(date=date, display=display, linebreaksbr=linebreaksbr,
                        pluralize=defaultfilters.pluralize,
