@@ -13,7 +13,7 @@ between query shapes (with or without a filter, say); each shape is compiled onc
 """
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.core.exceptions import EmptyResultSet
 from django.db import DEFAULT_DB_ALIAS, connections, router
@@ -48,45 +48,68 @@ class Slot(Expression):
         return f"Slot({self.name!r})"
 
 
-class Ids(Slot):
-    """A list of whole-number ids given each time a compiled query runs, for `__in`:
-    `filter(team__in=Ids("teams"))` (an empty list matches nothing)."""
+class TeamId(Slot):
+    """One of the signed-in user's team ids, the `index`-th of the list given as `teams` each
+    time the query runs (see Reach)."""
 
-    def __init__(self, name: str):
-        super().__init__(name, output_field=BigIntegerField())
-
-    def as_sql(self, compiler, connection):
-        return "(SELECT unnest(%s::bigint[]))", (self,)
+    def __init__(self, index: int):
+        super().__init__("teams", output_field=BigIntegerField())
+        self.index = index
 
     def prepare(self, value, connection):
-        return [int(one) for one in value]
+        return super().prepare(value[self.index], connection)
+
+
+class TeamIds(Expression):
+    """The signed-in user's `count` team ids, for `team__in`: `IN (%s, %s)` (see Reach). No
+    teams match nothing, as an empty list does (EmptyResultSet)."""
+
+    def __init__(self, count: int):
+        super().__init__(output_field=BigIntegerField())
+        self.count = count
+
+    def as_sql(self, compiler, connection):
+        if not self.count:
+            raise EmptyResultSet
+        return ", ".join(["%s"] * self.count), tuple(TeamId(n) for n in range(self.count))
+
+
+class Capabilities(NamedTuple):
+    """What a compiled `for_user(Reach(capabilities))` query's shape depends on: the user's
+    capabilities, and how many teams they are in."""
+
+    perms: frozenset[str]
+    teams: int
 
 
 class Reach:
     """Stands in for the signed-in user while a query is compiled, so that the models' own
-    `for_user` rules can be compiled: it has the user's capabilities (the query's shape, see
-    `reach`) and their teams as `Ids("teams")`, given with each run."""
+    `for_user` rules can be compiled: it has the user's capabilities, and their team ids, one
+    value each, given with each run. `team__in` then compiles to `IN (%s, %s)`, a list of
+    values as for the user themselves (User.team_ids), so PostgreSQL can read one team's rows
+    in an index's order; an array in one parameter made it read every team's newest
+    purchases and skip the others'."""
 
-    def __init__(self, capabilities: frozenset[str]):
-        self.capabilities, self.team_ids = capabilities, Ids("teams")
+    def __init__(self, capabilities: Capabilities):
+        self.capabilities = capabilities.perms
+        self.team_ids = TeamIds(capabilities.teams)
 
     def has_perm(self, perm: str, obj=None) -> bool:
         return obj is None and perm in self.capabilities
 
 
-def reach(user) -> tuple[frozenset[str], Callable[[], list[int]]]:
+def reach(user) -> tuple[Capabilities, list[int]]:
     """The shape and the value a compiled `for_user(Reach(shape))` query takes for `user`:
-    their capabilities, and their team ids (read only if the query asks for them)."""
-    return frozenset(user.get_all_permissions()), lambda: user.team_ids
+    their capabilities and number of teams, and their team ids (read with their access)."""
+    teams = user.team_ids
+    return Capabilities(frozenset(user.get_all_permissions()), len(teams)), teams
 
 
 class Compiled:
     """`build(**shape)` gives a `values_list()` queryset of `model` whose changing values are
     Slots; `rows(values, **shape)` runs its SQL with `values` (by Slot name) and answers the
-    rows as Django would (its converters applied). A value may be a function of no arguments,
-    called only if the query's shape uses it (`reach` gives the user's teams so). One query,
-    counted and routed like any other: it reads from the database the router picks for
-    `model`."""
+    rows as Django would (its converters applied). One query, counted and routed like any
+    other: it reads from the database the router picks for `model`."""
 
     def __init__(self, model, build: Callable[..., QuerySet]):
         self.model, self.build = model, build
@@ -137,8 +160,7 @@ def _compile(queryset: QuerySet, connection) -> tuple | None:
 
 
 def _prepared(slot: Slot, values: dict, connection):
-    value = values[slot.name]
-    return slot.prepare(value() if callable(value) else value, connection)
+    return slot.prepare(values[slot.name], connection)
 
 
 def _converted(row: tuple, converters: dict, connection) -> tuple:

@@ -4,7 +4,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import BigIntegerField
 from django.http import Http404
 
-from accounts.compiled import CompiledObjects, Ids, Reach, Slot, reach
+from accounts.compiled import Capabilities, CompiledObjects, Reach, Slot, reach
 from debriefs.models import Debrief
 
 
@@ -13,11 +13,11 @@ def require_debriefs(user):
         raise PermissionDenied
 
 
-def _debrief_query(*, capabilities: frozenset[str], change: bool):
+def _debrief_query(*, capabilities: Capabilities, change: bool):
     """A debrief by id within reach (Debrief.objects.for_user's rule), or within the user's
     own teams to change it; compiled once per shape (accounts/compiled.py)."""
     debriefs = Debrief.objects.filter(pk=Slot("pk", BigIntegerField()))
-    return (debriefs.filter(team__in=Ids("teams")) if change
+    return (debriefs.filter(team__in=Reach(capabilities).team_ids) if change
             else debriefs.for_user(Reach(capabilities)))
 
 

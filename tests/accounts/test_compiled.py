@@ -83,15 +83,36 @@ def test_a_missing_value_is_an_error_not_a_value_kept_from_before(teams):
         TEAM_CASES.rows({"team": north.pk})
 
 
-def test_a_list_of_ids_is_one_value_of_any_length(teams):
-    from accounts.compiled import Ids
+def test_a_users_teams_are_a_list_of_values_one_shape_per_number_of_teams(
+        teams, django_assert_num_queries):
+    """`team__in` a user's teams compiles to `IN (%s, %s)`, as for the list itself, so that
+    PostgreSQL can read one team's rows in an index's order."""
+    from accounts.compiled import Capabilities, Reach
 
     north, south, cases = teams
-    in_teams = Compiled(Case, lambda: Case.objects.filter(team__in=Ids("teams"))
-                        .order_by("pk").values_list("reference", flat=True))
-    assert in_teams.rows({"teams": [north.pk]}) == [(cases[0].reference,), (cases[1].reference,)]
-    assert len(in_teams.rows({"teams": [south.pk, north.pk]})) == 3
-    assert in_teams.rows({"teams": []}) == []
+    built = []
+
+    def build(capabilities):
+        built.append(capabilities.teams)
+        return (Case.objects.filter(team__in=Reach(capabilities).team_ids).order_by("pk")
+                .values_list("reference", flat=True))
+
+    in_teams = Compiled(Case, build)
+
+    def shape(count: int) -> Capabilities:
+        return Capabilities(frozenset(), count)
+
+    assert in_teams.rows({"teams": [north.pk]}, capabilities=shape(1)) == [
+        (cases[0].reference,), (cases[1].reference,)]
+    assert in_teams.rows({"teams": [south.pk]}, capabilities=shape(1)) == [(cases[2].reference,)]
+    assert len(in_teams.rows({"teams": [south.pk, north.pk]}, capabilities=shape(2))) == 3
+    with django_assert_num_queries(0):  # no teams: nothing, without asking
+        assert in_teams.rows({"teams": []}, capabilities=shape(0)) == []
+    assert built == [1, 2, 0]
+    with connections["default"].cursor() as cursor:
+        cursor.execute("select statement from pg_prepared_statements")
+        statements = " ".join(statement for (statement,) in cursor.fetchall())
+    assert '"team_id" IN ($1, $2)' in statements and "unnest" not in statements
 
 
 def test_the_models_own_reach_rule_compiles_for_each_set_of_capabilities(
