@@ -167,6 +167,16 @@ class ChangeStamp(models.Model):
     scope = models.CharField(max_length=60, primary_key=True)
     count = models.BigIntegerField()
 
+    class Meta:
+        # A count that went back, or a scope deleted and begun again, could repeat a number a
+        # process kept other figures under. So it may only grow, whoever writes it.
+        triggers = [
+            pgtrigger.Protect(name="change_stamp_no_delete", operation=pgtrigger.Delete),
+            pgtrigger.Protect(name="change_stamp_only_grows", operation=pgtrigger.Update,
+                              condition=pgtrigger.Q(new__count__lte=pgtrigger.F("old__count"))
+                              | ~pgtrigger.Q(new__scope=pgtrigger.F("old__scope"))),
+        ]
+
     def __str__(self):
         return f"{self.scope}: {self.count}"
 

@@ -245,3 +245,22 @@ def test_every_write_path_leaves_one_event_with_the_actor(runtime_role, tracked,
         label = "delete" if path == "delete" else "update"
         assert [(e.pgh_label, e.pgh_context["user"]) for e in added] == [
             (label, coordinator.pk)], t.model.__name__
+
+
+def test_runtime_role_can_only_move_a_change_stamp_on(runtime_role, team, caseworker):
+    """What is kept under the stamps (accounts/stamps.py) relies on a count never repeating."""
+    from accounts.models import ChangeStamp
+
+    PurchaseFactory(case=CaseFactory(team=team, lead=caseworker), worker=caseworker)
+    scope = f"spend:{team.pk}"
+    before = ChangeStamp.objects.get(scope=scope).count
+    for statement in ("DELETE FROM accounts_changestamp",
+                      "UPDATE accounts_changestamp SET count = count - 1",
+                      "UPDATE accounts_changestamp SET count = count",
+                      "UPDATE accounts_changestamp SET scope = scope || 'x'"):
+        with pytest.raises(DatabaseError), acting_as(runtime_role):
+            sql(statement)
+        assert ChangeStamp.objects.get(scope=scope).count == before, statement
+    with acting_as(runtime_role):
+        sql("UPDATE accounts_changestamp SET count = count + 1")
+    assert ChangeStamp.objects.get(scope=scope).count == before + 1
