@@ -66,6 +66,37 @@ def test_line_breaks_become_br_after_escaping():
         assert written == expected, text
 
 
+def test_values_in_macros_blocks_and_joins_are_escaped_once_as_django_escapes_them():
+    """Jinja2 escapes each value itself (autoescape), and the output's quotes are then written
+    as Django writes them: the same wherever a value goes through a macro, a block, a join,
+    the `e` filter, or is already safe (has __html__)."""
+    from django.utils.safestring import mark_safe
+
+    assert jinja.env.autoescape is True
+    safe = mark_safe('<b title="it&#x27;s">ok</b>')
+    cases = {
+        '{% macro tag(v) %}<a title="{{ v }}">{{ v }}</a>{% endmacro %}{{ tag(s) }}':
+            '<a title="{{ s }}">{{ s }}</a>',
+        "{% set block %}<p>{{ s }}</p>{% endset %}{{ block }}": "<p>{{ s }}</p>",
+        "{{ s|e }} {{ s|escape }}": "{{ s|escape }} {{ s|escape }}",
+        '{{ safe ~ s }}|{{ s ~ "!" }}': "{{ safe }}{{ s }}|{{ s }}!",
+        "{{ safe }} {{ [s, safe]|join(', ') }}": "{{ safe }} {{ s }}, {{ safe }}",
+    }
+    for jinja_source, django_source in cases.items():
+        written, expected = both(jinja_source, django_source, s=AWKWARD, safe=safe)
+        assert written == expected, jinja_source
+
+
+def test_no_jinja_template_spells_a_quote_as_markupsafe_does():
+    """The output's `&#34;` and `&#39;` are rewritten as Django's; the templates' own text
+    must not hold them."""
+    from django.conf import settings
+
+    found = [path for path in (settings.BASE_DIR / "templates").rglob("*.jinja")
+             if "&#34;" in path.read_text() or "&#39;" in path.read_text()]
+    assert found == []
+
+
 def test_a_fields_display_is_what_get_display_gives():
     from caseload.models import Contact
     from debriefs.models import Entry
