@@ -181,9 +181,9 @@ class CompiledObjects:
     `related` names foreign keys read in the same query, as `select_related` reads them (a
     missing one is None). `objects(values, known={"case": case})` also sets each instance's
     `case` to an object the caller already has, as a related manager does, so reading it
-    costs no query. `only`, as the queryset's `only()` (`"date"`, `"case__reference"`),
-    reads just those fields (with the primary keys and the related keys); the rest are
-    deferred."""
+    costs no query. `only` (`"date"`, `"case__reference"`) reads just those fields, with the
+    primary keys and the related keys, and defers the rest, as the queryset's `only()` does
+    for a model it names fields of; a related model it names no field of is read whole."""
 
     def __init__(self, model, build: Callable[..., QuerySet], *, related: tuple[str, ...] = (),
                  only: tuple[str, ...] = ()):

@@ -31,8 +31,10 @@ KEPT_SECONDS = 24 * 60 * 60  # a key no longer current is never asked for again:
 
 def _moved(scope: str, *tables: str) -> str:
     """A trigger body moving by one each stamp `scope` (an SQL expression) names in the rows
-    of `tables` (each once, whatever the number of rows), in a fixed order so that two writers
-    never wait for each other's stamps crosswise. Only the models' own constants are put in."""
+    of `tables` (each once, whatever the number of rows), in a fixed order, so that two
+    statements writing the same teams take their stamps' row locks in the same order. (Two
+    transactions writing two teams in separate statements, in opposite orders, can still
+    deadlock: docs/scaling.md.) Only the models' own constants are put in."""
     scopes = " UNION ".join(f"SELECT {scope} AS scope FROM {table}"  # noqa: S608
                             for table in tables)  # nosec B608: constants, see above
     return (f"INSERT INTO {TABLE} (scope, count) SELECT DISTINCT scope, 1 "  # noqa: S608

@@ -191,8 +191,9 @@ DATABASE_PREPARED_STATEMENTS = env_bool("DATABASE_PREPARED_STATEMENTS", True)
 DATABASE_ROUTERS = ["config.routers.ReplicaRouter"]
 
 CACHES = {
-    # Per process: the Learning figures (LEARNING_FIGURES_SECONDS) and the spend overview's
-    # category medians (SPEND_MEDIANS_SECONDS).
+    # Per process: the Learning figures (LEARNING_FIGURES_SECONDS), the spend overview's
+    # category medians (SPEND_MEDIANS_SECONDS), and its figures until a change stamp moves
+    # (accounts/stamps.py; docs/scaling.md#cache).
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

@@ -199,7 +199,8 @@ def spend_overview(*, team: Team, today: date, shown: int | None = None) -> Over
     it has no pot). Voided purchases count nowhere. The flagged and unusual purchases are
     counted in full; `shown` of each are listed (all when None).
 
-    Two queries while the overview is kept, up to ten when it is worked out. It is kept until
+    Two or three queries while the overview is kept (the medians are read again every
+    SPEND_MEDIANS_SECONDS), up to ten when it is worked out. It is kept until
     a write moves the team's spend or anyone's name (accounts/stamps.py): everything in it is
     worked out from the period, the medians and what those stamps cover, so what is kept is
     exactly what working it out again would give. The team and the pot are read afresh."""

@@ -28,7 +28,8 @@ from caseload.permissions import can_change_cases, case_child_for_user, case_for
 TIMELINE_PAGE = 50
 
 
-# A case's contacts, newest first, with who made each; and how many it has. Compiled once
+# A case's contacts, newest first, with who made each; and how many it has (grouped by the
+# one case, so the count is a row the compiled query can answer). Compiled once
 # (accounts/compiled.py).
 CONTACTS = CompiledObjects(Contact, lambda: Contact.objects.filter(
     case=Slot("case", IntegerField())), related=("worker",))
@@ -38,14 +39,14 @@ CONTACT_COUNT = Compiled(Contact, lambda: Contact.objects.filter(
 
 def timeline_context(request, case, contact_form=None):
     """The newest contacts, a page at a time, as Paginator.get_page pages them (a page that
-    is not a number is the first, one past the end the last). Runs two queries (count and
-    page)."""
+    is not a number is the first, one past the end the last). Two queries (the count, and
+    the page if there is anything to show)."""
     counted = CONTACT_COUNT.rows({"case": case.pk})
     page = Paginator(range(counted[0][0] if counted else 0), TIMELINE_PAGE).get_page(
         request.GET.get("timeline"))
-    page.object_list = CONTACTS.objects({"case": case.pk}, known={"case": case},
-                                        limit=TIMELINE_PAGE, offset=page.start_index() - 1
-                                        if counted else 0)
+    page.object_list = CONTACTS.objects(
+        {"case": case.pk}, known={"case": case}, limit=TIMELINE_PAGE,
+        offset=(page.number - 1) * TIMELINE_PAGE) if counted else []
     if contact_form is None and can_change_cases(request.user) and case.is_open:
         contact_form = ContactForm(team=case.team, prefix="contact")
     return {"case": case, "timeline": page, "contact_form": contact_form}
