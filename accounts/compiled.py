@@ -111,8 +111,11 @@ class Compiled:
     rows as Django would (its converters applied). One query, counted and routed like any
     other: it reads from the database the router picks for `model`."""
 
-    def __init__(self, model, build: Callable[..., QuerySet]):
+    def __init__(self, model, build: Callable[..., QuerySet], *, label: str = ""):
+        """`label` names the query in the log (`EXECUTE label_1a2b…`); by default the
+        model's table."""
         self.model, self.build = model, build
+        self.label = label or model._meta.db_table
         self._kept: dict[tuple, tuple] = {}
 
     def rows(self, values: dict[str, Any], *, limit: int | None = None, offset: int = 0,
@@ -134,7 +137,7 @@ class Compiled:
             sql = f"{sql} LIMIT %s OFFSET %s"
             params += [limit, offset]
         with connection.cursor() as cursor:
-            prepared.execute(cursor, sql, params, label=self.model._meta.db_table)
+            prepared.execute(cursor, sql, params, label=self.label)
             rows = cursor.fetchall()
         if width is not None:
             rows = [row[:width] for row in rows]

@@ -4,7 +4,7 @@ from functools import cache
 from django import forms
 from django.utils import timezone
 
-from accounts.forms import DateField, GovukFormMixin
+from accounts.forms import DateField, GovukFormMixin, QuickSelect
 from accounts.models import User
 from caseload.models import (
     Case,
@@ -253,22 +253,21 @@ class CaseFilterForm(forms.Form):
                                required=False, widget=forms.RadioSelect)
     lead = forms.TypedChoiceField(
         coerce=int, required=False, empty_value=None, label="Lead caseworker",
-        error_messages={"invalid_choice": "Choose a lead from the list"})
+        error_messages={"invalid_choice": "Choose a lead from the list"}, widget=QuickSelect)
     not_seen_days = forms.IntegerField(required=False, min_value=1, max_value=3650,
                                        label="Not seen for at least (days)")
     overdue = forms.BooleanField(required=False, label="Next step overdue")
     active_hold = forms.BooleanField(required=False, label="Has an active hold")
     transition = forms.ChoiceField(choices=[("", "Any")] + list(Transition.choices),
-                                   required=False, label="Life transition")
+                                   required=False, label="Life transition", widget=QuickSelect)
 
     def __init__(self, *args, leads, **kwargs):
-        """`leads`: the users to offer, read as plain rows (id and name), not objects."""
+        """`leads()`: the users to offer, as plain rows (id, first name, last name, username),
+        not objects; called only if the select is shown or a lead chosen."""
         super().__init__(*args, **kwargs)
-        @cache  # read once, and only if the select is shown or a lead chosen
+        @cache  # read once
         def lead_choices():
-            return [("", "Any"), *((pk, User.shown_name(*name)) for pk, *name
-                                   in leads.values_list("pk", "first_name", "last_name",
-                                                        "username"))]
+            return [("", "Any"), *((pk, User.shown_name(*name)) for pk, *name in leads())]
 
         self.fields["lead"].choices = lead_choices
         for name in ("lead", "transition"):

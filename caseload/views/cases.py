@@ -99,20 +99,24 @@ def _caseload_query(*, capabilities, status: bool, lead: bool, not_seen: bool, o
 
 CASELOAD = Compiled(Case, _caseload_query)
 
+# The lead filter's choices: everyone leading a case in reach, as plain rows.
+LEADS = Compiled(User, lambda capabilities: User.objects.filter(
+    pk__in=Case.objects.for_user(Reach(capabilities)).values("lead")).order_by(
+    "first_name").values_list("pk", "first_name", "last_name", "username"), label="case_leads")
+
 
 def _caseload(request, *, mine: bool):
     """Two queries whatever the number of cases: the page's rows (with how many cases match)
     and, where the lead filter is shown or used, the leads. A page past the end shows the
     last page (one more query)."""
     require_read(request.user)
-    leads = (request.user.__class__.objects.filter(
-        pk__in=Case.objects.for_user(request.user).values("lead")).order_by("first_name"))
-    filters = CaseFilterForm(request.GET or None, leads=leads)
+    capabilities, teams = reach(request.user)
+    filters = CaseFilterForm(request.GET or None, leads=lambda: LEADS.rows(
+        {"teams": teams}, capabilities=capabilities))
     filters.is_valid()
     data = getattr(filters, "cleaned_data", {})
     status = data.get("status") or "open"
     lead = request.user.pk if mine else data.get("lead")
-    capabilities, teams = reach(request.user)
     now, today = timezone.now(), timezone.localdate()
     values = {"teams": teams, "status": status, "lead": lead, "today": today,
               "since": now - timedelta(days=data.get("not_seen_days") or 0),
