@@ -30,12 +30,13 @@ KEPT_SECONDS = 24 * 60 * 60  # a key no longer current is never asked for again:
 
 
 def _moved(scope: str, *tables: str) -> str:
-    """A trigger body moving by one each stamp `scope` (an SQL expression) names in the rows
-    of `tables` (each once, whatever the number of rows), in a fixed order, so that two
+    """A trigger body moving by one each stamp `scope` (an SQL expression over a row of
+    `tables`, called `written`; NULL moves nothing) names in their rows (each once, whatever
+    the number of rows), in a fixed order, so that two
     statements writing the same teams take their stamps' row locks in the same order. (Two
     transactions writing two teams in separate statements, in opposite orders, can still
     deadlock: docs/scaling.md.) Only the models' own constants are put in."""
-    select = "SELECT {} AS scope FROM {}"
+    select = "SELECT {} AS scope FROM {} AS written"
     scopes = " UNION ".join(select.format(scope, table) for table in tables)
     return (f"INSERT INTO {TABLE} (scope, count) SELECT DISTINCT scope, 1 "  # noqa: S608  # nosec B608
             f"FROM ({scopes}) AS s WHERE scope IS NOT NULL ORDER BY scope "
@@ -44,7 +45,8 @@ def _moved(scope: str, *tables: str) -> str:
 
 def moved_by_writes(name: str, scope: str, *, delete: bool = True) -> list[pgtrigger.Trigger]:
     """Triggers moving the stamp `scope` (an SQL expression over the table's columns, such as
-    `'spend:' || team_id`) once per statement for each value it takes in the rows inserted,
+    `'spend:' || team_id`, or over `written`, the row, where a subquery needs to tell its
+    columns apart) once per statement for each value it takes in the rows inserted,
     updated (before and after) or deleted. Once per statement, not per row: a bulk write of
     thousands of rows moves each stamp once."""
     def statement(operation, **tables) -> pgtrigger.Trigger:
@@ -62,7 +64,7 @@ def moved_by_changes(name: str, scope: str, *fields: str) -> pgtrigger.Trigger:
     """A trigger moving the stamp `scope` (a constant) whenever a row's `fields` change."""
     return pgtrigger.Trigger(
         name=f"{name}_stamp", when=pgtrigger.After, operation=pgtrigger.UpdateOf(*fields),
-        condition=pgtrigger.AnyChange(*fields), func=_moved(f"'{scope}'", "(VALUES (1)) AS one"))
+        condition=pgtrigger.AnyChange(*fields), func=_moved(f"'{scope}'", "(VALUES (1))"))
 
 
 def stamp(model, scopes: Iterable[str]) -> int:

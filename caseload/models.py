@@ -15,6 +15,7 @@ from django.db.models import Exists, Max, OuterRef, Q
 from django.utils import timezone
 
 from accounts.models import Team
+from accounts.stamps import moved_by_writes
 
 ONE_LINE = 200  # characters: a one-line field
 
@@ -91,6 +92,13 @@ class CaseQuerySet(models.QuerySet):
         )
 
 
+# The stamp of what a team's debrief lists of its open cases (debriefs/services.py), moved by
+# any write to a case, or to its people, what matters, contacts or holds (accounts/stamps.py).
+CASELOAD_STAMP = "'caseload:' || team_id"
+CASELOAD_STAMP_OF_CASE = ("(SELECT 'caseload:' || c.team_id FROM caseload_case c "
+                          "WHERE c.id = written.case_id)")
+
+
 @pghistory.track()
 class Case(models.Model):
     """A person or household the team works with. One named lead keeps the relationship;
@@ -149,6 +157,7 @@ class Case(models.Model):
             # team, and its purchases keep the team (Purchase.team) for their spend and reach.
             pgtrigger.Protect(name="case_team_fixed", operation=pgtrigger.Update,
                               condition=pgtrigger.Q(old__team_id__df=pgtrigger.F("new__team_id"))),
+            *moved_by_writes("case_caseload", CASELOAD_STAMP),
         ]
 
     def __str__(self):
@@ -258,6 +267,7 @@ class Person(models.Model):
             GinIndex(name="person_phone_trgm", fields=["phone_digits"],
                      opclasses=["gin_trgm_ops"]),
         ]
+        triggers = moved_by_writes("person_caseload", CASELOAD_STAMP_OF_CASE)
 
     def __str__(self):
         return self.display_name
@@ -295,6 +305,7 @@ class WhatMatters(models.Model):
         ordering = ["-written_at", "-pk"]
         get_latest_by = ["written_at", "pk"]
         verbose_name_plural = "what matters"
+        triggers = moved_by_writes("what_matters_caseload", CASELOAD_STAMP_OF_CASE)
 
     def __str__(self):
         return f"What matters to {self.case} at {self.written_at:%d %b %Y}"
@@ -342,6 +353,7 @@ class Contact(models.Model):
             models.Index(fields=["case", "next_step_due"], name="contact_open_next_step",
                          condition=Q(next_step_due__isnull=False, next_step_done=False)),
         ]
+        triggers = moved_by_writes("contact_caseload", CASELOAD_STAMP_OF_CASE)
 
     def __str__(self):
         return f"{self.get_kind_display()} on {self.happened_at:%d %b %Y}"
@@ -466,6 +478,7 @@ class Hold(models.Model):
                 name="hold_granted_has_review_date",
             ),
         ]
+        triggers = moved_by_writes("hold_caseload", CASELOAD_STAMP_OF_CASE)
 
     def __str__(self):
         return f"{self.get_kind_display()} hold ({self.get_status_display().lower()})"

@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Team
+from accounts.stamps import moved_by_writes
 from caseload.models import Case
 
 
@@ -21,6 +22,12 @@ class DebriefQuerySet(models.QuerySet):
         if user.has_perm("accounts.work_cases"):
             return self.filter(team__in=user.team_ids)  # read with the user's access
         return self.none()
+
+
+ENTRY_STAMP = ("(SELECT 'caseload:' || d.team_id FROM debriefs_debrief d "
+               "WHERE d.id = written.debrief_id AND written.held_on < "
+               "(SELECT max(later.held_on) FROM debriefs_debrief later "
+               "WHERE later.team_id = d.team_id))")
 
 
 @pghistory.track()
@@ -120,6 +127,11 @@ class Entry(models.Model):
                 operation=pgtrigger.Insert | pgtrigger.UpdateOf("debrief_id"),
                 func="NEW.held_on := (SELECT held_on FROM debriefs_debrief"
                      " WHERE id = NEW.debrief_id); RETURN NEW;"),
+            # A debrief lists who was discussed before its day (debriefs/services.py): an
+            # entry of any debrief but the team's latest moves the team's caseload stamp
+            # (accounts/stamps.py). The latest's (today's, at the huddle) cannot change an
+            # earlier day's list, and a later debrief is a list of its own, read afresh.
+            *moved_by_writes("entry_caseload", ENTRY_STAMP),
         ]
 
     def __str__(self):

@@ -25,6 +25,7 @@ from accounts.compiled import Compiled, CompiledObjects, Slot
 from accounts.html import escaped
 from accounts.models import Team, User
 from accounts.shortcuts import local_midnight
+from accounts.stamps import kept
 from caseload.models import Case, Contact, Hold, Person, WhatMatters
 from debriefs.models import Activity, Attendance, Debrief, Entry, Stroke, Welfare
 from purchases.models import Purchase
@@ -176,7 +177,7 @@ def _people_query(*, since: bool):
                      "main_preferred_name", "total"))
 
 
-PEOPLE = Compiled(Case, _people_query)
+PEOPLE = Compiled(Case, _people_query, label="debrief_people")
 
 
 def debrief_people(debrief: Debrief, *, since, start: int = 0,
@@ -187,14 +188,22 @@ def debrief_people(debrief: Debrief, *, since, start: int = 0,
     what is new for each and today's entry. `since` None (the team's first debrief) counts
     every contact and purchase as new.
 
-    Two queries whatever the number of cases: the page's rows (with the number of open cases)
-    and today's entries; a third counts the open cases when `start` is past the end.
+    The rows (with the number of open cases) are kept until a write moves the team's
+    caseload or spend stamp, or anyone's name (accounts/stamps.py): they are worked out from
+    the team's cases, people, what matters, contacts, holds, purchases and the entries of
+    debriefs before the team's latest, and the days here. Today's entries, which the huddle
+    writes one after another, are read afresh, so everyone at it shares one order. Two
+    queries while kept (the stamps and today's entries), three when worked out; one more
+    counts the open cases when `start` is past the end.
     """
     values = {"team": debrief.team_id, "today": debrief.held_on}
     if since:
         values.update(since=since, after=local_midnight(since + timedelta(days=1)))
-    rows = [Row(*row) for row in
-            PEOPLE.rows(values, limit=size, offset=start, since=bool(since))]
+    team = debrief.team_id
+    rows = [Row(*row) for row in kept(
+        f"debrief-people:{team}:{debrief.held_on}:{since}:{start}:{size}", Case,
+        [f"caseload:{team}", f"spend:{team}", "names"],
+        lambda: PEOPLE.rows(values, limit=size, offset=start, since=bool(since)))]
     if not rows:
         return People([], start, Case.objects.open().filter(team=debrief.team_id).count())
     entries = {e.case_id: e for e in debrief.entries.filter(case__in=[row.pk for row in rows])

@@ -1,0 +1,108 @@
+"""The debrief's people are kept until a write moves the team's caseload stamp (or its spend,
+or a name): debriefs.services.debrief_people, accounts/stamps.py. These tests commit
+(transaction=True), as requests do: inside a transaction nothing is kept."""
+
+import datetime
+import re
+
+import pytest
+from django.core.cache import cache
+from django.utils import timezone
+
+from accounts.stamps import stamp
+from caseload.models import Case, Contact, Hold, Person, WhatMatters
+from debriefs.models import Debrief, Entry
+from tests.debriefs.test_debrief import entry_post
+from tests.factories import CaseFactory, ContactFactory
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture(autouse=True)
+def _nothing_kept():
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def _caseload(team) -> int:
+    return stamp(Case, [f"caseload:{team.pk}"])
+
+
+def test_every_write_to_a_teams_cases_moves_its_caseload_stamp_and_only_its(
+        team, other_team, caseworker, coordinator):
+    case = CaseFactory(team=team, lead=caseworker)
+    other = _caseload(other_team)
+    writes = {
+        "a case opened": lambda: CaseFactory(team=team, lead=caseworker),
+        "a case's lead changed": lambda: Case.objects.filter(pk=case.pk).update(
+            lead=coordinator),
+        "a person renamed": lambda: Person.objects.filter(case=case).update(name="Jo Robson"),
+        "what matters written": lambda: WhatMatters.objects.create(
+            case=case, what_matters="Keeping the house warm", written_by=caseworker),
+        "a contact logged": lambda: ContactFactory(case=case),
+        "a contact corrected": lambda: Contact.objects.filter(case=case).update(
+            what_happened="Rang back"),
+        "a hold asked for": lambda: Hold.objects.create(
+            case=case, kind="bailiff", reason="Working with them", requested_by=caseworker),
+        "a contact deleted": lambda: Contact.objects.filter(case=case).delete(),
+        "a case closed": lambda: Case.objects.filter(pk=case.pk).update(
+            status="closed", closed_on=timezone.localdate()),
+    }
+    for name, write in writes.items():
+        before = _caseload(team)
+        write()
+        assert _caseload(team) > before, name
+    assert _caseload(other_team) == other
+
+
+def test_entries_move_it_unless_they_are_of_the_teams_latest_debrief(team, caseworker,
+                                                                    coordinator):
+    """Today's entries, written one after another at the huddle, cannot change today's order
+    (it counts earlier days' discussions); an earlier debrief's corrections can."""
+    case = CaseFactory(team=team, lead=caseworker)
+    today = timezone.localdate()
+    earlier = Debrief.objects.create(team=team, held_on=today - datetime.timedelta(days=1),
+                                     started_by=coordinator)
+    latest = Debrief.objects.create(team=team, held_on=today, started_by=coordinator)
+    before = _caseload(team)
+    entry = Entry.objects.create(debrief=latest, case=case, progress="working",
+                                 updated_by=coordinator)
+    Entry.objects.filter(pk=entry.pk).update(progress="stuck")
+    assert _caseload(team) == before
+    Entry.objects.create(debrief=earlier, case=case, progress="working", updated_by=coordinator)
+    assert _caseload(team) == before + 1
+    Debrief.objects.create(team=team, held_on=today + datetime.timedelta(days=1),
+                           started_by=coordinator)  # today's is no longer the latest
+    Entry.objects.filter(pk=entry.pk).update(progress="working")
+    assert _caseload(team) == before + 2
+
+
+def test_the_kept_order_is_shared_at_the_huddle_and_shows_a_new_contact_at_once(
+        signed_in, coordinator, caseworker, team, debrief):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    quiet = CaseFactory(team=team, lead=caseworker, person__name="Quiet Person")
+    busy = CaseFactory(team=team, lead=caseworker, person__name="Busy Person")
+    client = signed_in(coordinator)
+    address = f"/debriefs/{debrief.pk}/"
+
+    def view() -> tuple[list[str], str, int]:
+        """The people in order, the page, and how many times it read their order."""
+        with CaptureQueriesContext(connection) as queries:
+            page = client.get(address).text
+        names = sorted(("Quiet Person", "Busy Person"), key=page.index)
+        return names, page, sum(q["sql"].startswith("EXECUTE debrief_people_")
+                                for q in queries)
+
+    assert view()[::2] == (["Quiet Person", "Busy Person"], 1)  # by case number
+    assert entry_post(client, debrief, busy, "working").status_code == 200
+    names, page, reads = view()  # today's answer read afresh, the order kept
+    assert (names, reads) == (["Quiet Person", "Busy Person"], 0)
+    assert re.search(rf'id="case{busy.pk}-progress-working"[^>]* checked', page)
+    assert not re.search(rf'id="case{quiet.pk}-progress-working"[^>]* checked', page)
+    ContactFactory(case=busy, what_happened="Gas back on", happened_at=timezone.now())
+    names, page, reads = view()
+    assert (names, reads) == (["Busy Person", "Quiet Person"], 1)  # new: first
+    assert "Gas back on" in page
