@@ -6,7 +6,9 @@ path can write without moving the stamp: not a form, not a queryset's `update()`
 import. A result that costs a lot to work out and depends only on what some scopes cover can
 then be kept, keyed by the sum of their stamps, and used again exactly until one moves
 (`kept`): it is never stale, and there is no time limit to choose. The spend overview is kept
-so (purchases/services.py): a team's figures are read far more often than its spend changes.
+so (purchases/services.py): a team's figures are read far more often than its spend changes;
+and the order of a debrief's people (debriefs/services.py), which everyone at the huddle
+reads while they write today's entries, which do not change it.
 
 A stamp is read in the same way as the data it covers (from the replica, when the page reads
 from it), and before that data: what is kept under a stamp is at least as new as the stamp. A

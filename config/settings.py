@@ -192,8 +192,8 @@ DATABASE_ROUTERS = ["config.routers.ReplicaRouter"]
 
 CACHES = {
     # Per process: the Learning figures (LEARNING_FIGURES_SECONDS), the spend overview's
-    # category medians (SPEND_MEDIANS_SECONDS), and its figures until a change stamp moves
-    # (accounts/stamps.py; docs/scaling.md#cache).
+    # category medians (SPEND_MEDIANS_SECONDS), and its figures and the debrief's order until
+    # a change stamp moves (accounts/stamps.py; docs/scaling.md#cache).
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
