@@ -45,17 +45,23 @@ def _moved(scope: str, *tables: str) -> str:
             f"ON CONFLICT (scope) DO UPDATE SET count = {TABLE}.count + 1; RETURN NULL;")
 
 
-def moved_by_writes(name: str, scope: str, *, delete: bool = True) -> list[pgtrigger.Trigger]:
+def moved_by_writes(name: str, scope: str, *, delete: bool = True,
+                    first: str = "") -> list[pgtrigger.Trigger]:
     """Triggers moving the stamp `scope` (an SQL expression over the table's columns, such as
     `'spend:' || team_id`, or over `written`, the row, where a subquery needs to tell its
     columns apart) once per statement for each value it takes in the rows inserted,
     updated (before and after) or deleted. Once per statement, not per row: a bulk write of
-    thousands of rows moves each stamp once."""
+    thousands of rows moves each stamp once. `first`, a statement run before the stamps are
+    worked out, in which `{written}` stands for the rows written (to take locks: the move's
+    statement then reads what was committed while it waited)."""
     def statement(operation, **tables) -> pgtrigger.Trigger:
+        every = "SELECT * FROM {}"
+        written = " UNION ALL ".join(every.format(table) for table in tables.values())
         return pgtrigger.Trigger(
             name=f"{name}_stamp_{operation.name.lower()}", level=pgtrigger.Statement,
             when=pgtrigger.After, operation=operation,
-            referencing=pgtrigger.Referencing(**tables), func=_moved(scope, *tables.values()))
+            referencing=pgtrigger.Referencing(**tables),
+            func=first.format(written=f"({written})") + _moved(scope, *tables.values()))
 
     return [statement(pgtrigger.Insert, new="new_rows"),
             statement(pgtrigger.Update, old="old_rows", new="new_rows"),

@@ -54,6 +54,13 @@ class Debrief(models.Model):
             # A debrief keeps its day: its entries carry a copy of it (Entry.held_on).
             pgtrigger.Protect(name="debrief_day_fixed", operation=pgtrigger.Update,
                               condition=pgtrigger.Q(old__held_on__df=pgtrigger.F("new__held_on"))),
+            # See Entry's caseload stamp: wait for anyone saving an entry of the debrief
+            # that was the team's latest until now.
+            pgtrigger.Trigger(
+                name="debrief_waits_for_latest_entries", when=pgtrigger.After,
+                operation=pgtrigger.Insert,
+                func="PERFORM 1 FROM debriefs_debrief WHERE team_id = NEW.team_id AND "
+                     "id <> NEW.id ORDER BY held_on DESC LIMIT 1 FOR UPDATE; RETURN NULL;"),
         ]
 
     def __str__(self):
@@ -131,7 +138,12 @@ class Entry(models.Model):
             # entry of any debrief but the team's latest moves the team's caseload stamp
             # (accounts/stamps.py). The latest's (today's, at the huddle) cannot change an
             # earlier day's list, and a later debrief is a list of its own, read afresh.
-            *moved_by_writes("entry_caseload", ENTRY_STAMP),
+            # The entry's debrief is locked first, and a new debrief locks the team's latest
+            # (Debrief's trigger), so a debrief started while an entry of the one before is
+            # saved waits for it: its list then counts that entry, or the entry moves the stamp.
+            *moved_by_writes("entry_caseload", ENTRY_STAMP, first=(
+                "PERFORM 1 FROM debriefs_debrief d WHERE d.id IN (SELECT debrief_id FROM "
+                "{written} AS written) ORDER BY d.id FOR SHARE;")),
         ]
 
     def __str__(self):

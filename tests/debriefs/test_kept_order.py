@@ -106,3 +106,42 @@ def test_the_kept_order_is_shared_at_the_huddle_and_shows_a_new_contact_at_once(
     names, page, reads = view()
     assert (names, reads) == (["Busy Person", "Quiet Person"], 1)  # new: first
     assert "Gas back on" in page
+
+
+def test_a_new_debrief_waits_for_an_entry_of_the_latest_being_saved(team, caseworker,
+                                                                   coordinator):
+    """An entry of the team's latest debrief moves no stamp. A debrief started while one is
+    being saved waits for it, so the new debrief's order counts it once it is committed."""
+    import threading
+
+    from django.db import OperationalError, connection, transaction
+
+    case = CaseFactory(team=team, lead=caseworker)
+    today = timezone.localdate()
+    latest = Debrief.objects.create(team=team, held_on=today - datetime.timedelta(days=1),
+                                    started_by=coordinator)
+    entry = Entry.objects.create(debrief=latest, case=case, progress="working",
+                                 updated_by=coordinator)
+    outcome = []
+
+    def start_todays():
+        try:
+            with transaction.atomic():
+                with connection.cursor() as cursor:
+                    cursor.execute("SET LOCAL lock_timeout = '300ms'")
+                Debrief.objects.create(team=team, held_on=today, started_by=coordinator)
+            outcome.append("started")
+        except OperationalError:
+            outcome.append("waited")
+        finally:
+            connection.close()
+
+    with transaction.atomic():
+        Entry.objects.filter(pk=entry.pk).update(progress="stuck")
+        starting = threading.Thread(target=start_todays)
+        starting.start()
+        starting.join()
+    starting = threading.Thread(target=start_todays)
+    starting.start()
+    starting.join()
+    assert outcome == ["waited", "started"]
