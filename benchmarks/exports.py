@@ -296,20 +296,22 @@ def report(results: list[Result], copies: dict[int, float], facts: dict) -> None
         ratio = r.total / copy
         growth = r.peak_mb - r.idle_mb
         total_target, ttfb_target, memory_target = TARGETS[r.fmt]
+        # COPY writes CSV: a spreadsheet is held to its time and memory, not to COPY's speed.
+        near_copy = r.fmt != "csv" or ratio <= COPY_RATIO
         checks = [("total", r.total <= total_target), ("memory", growth <= memory_target),
-                  ("× COPY", ratio <= COPY_RATIO), ("status", r.status == 200)]
+                  ("× COPY", near_copy), ("status", r.status == 200)]
         if ttfb_target is not None:
             checks.append(("first byte", r.ttfb < ttfb_target))
         if r.rows == 100_000:
             missed = [name for name, ok in checks if not ok]
             verdict = "MISS: " + ", ".join(missed) if missed else "PASS"
         else:
-            verdict = "(no target)" if ratio <= COPY_RATIO else f"MISS: × COPY > {COPY_RATIO:g}"
+            verdict = "(no target)" if near_copy else f"MISS: × COPY > {COPY_RATIO:g}"
         rows_note = f" ({r.lines - 1:,} data lines)" if r.lines else ""
         print(f"| {r.rows:,}{rows_note} | {r.fmt} | {r.status} | {r.ttfb:.2f} | {r.total:.2f} "
               f"| {copy:.2f} | {ratio:.1f} | {r.size / 2**20:.1f} | {r.idle_mb:.1f} "
               f"| {r.peak_mb:.1f} | {growth:+.1f} (polled {r.polled_mb - r.idle_mb:+.1f}) "
               f"| {r.worker_cpu:.1f} | {r.load:.2f} | {verdict} |")
-    print("\nTargets at 100,000 rows: CSV ≤ 2 s, first byte < 0.5 s, ≤ +20 MB; XLSX ≤ 15 s, "
-          f"≤ +25 MB; total ≤ {COPY_RATIO:g}× COPY. COPY is the fastest of the run's COPYs "
-          "of the same rows.")
+    print("\nTargets at 100,000 rows: CSV ≤ 2 s, first byte < 0.5 s, ≤ +20 MB, total ≤ "
+          f"{COPY_RATIO:g}× COPY; XLSX ≤ 15 s, ≤ +25 MB. COPY is the fastest of the run's "
+          "COPYs of the same rows.")
