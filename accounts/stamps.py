@@ -1,5 +1,5 @@
-"""Change stamps: a number for each scope (one team's spend, people's names) that every
-committed write to what the scope covers makes larger.
+"""Change stamps: a number for each scope (one team's spend, one team's caseload, people's
+names) that every committed write to what the scope covers makes larger.
 
 PostgreSQL's own triggers move them (`moved_by_writes`, declared beside each model), so no
 path can write without moving the stamp: not a form, not a queryset's `update()`, not an

@@ -24,10 +24,11 @@ class DebriefQuerySet(models.QuerySet):
         return self.none()
 
 
-ENTRY_STAMP = ("(SELECT 'caseload:' || d.team_id FROM debriefs_debrief d "
-               "WHERE d.id = written.debrief_id AND written.held_on < "
+# An entry's case's team, unless the entry is of that team's latest debrief (see Entry).
+ENTRY_STAMP = ("(SELECT 'caseload:' || c.team_id FROM caseload_case c "
+               "WHERE c.id = written.case_id AND written.held_on < "
                "(SELECT max(later.held_on) FROM debriefs_debrief later "
-               "WHERE later.team_id = d.team_id))")
+               "WHERE later.team_id = c.team_id))")
 
 
 @pghistory.track()
@@ -54,13 +55,17 @@ class Debrief(models.Model):
             # A debrief keeps its day: its entries carry a copy of it (Entry.held_on).
             pgtrigger.Protect(name="debrief_day_fixed", operation=pgtrigger.Update,
                               condition=pgtrigger.Q(old__held_on__df=pgtrigger.F("new__held_on"))),
+            # A debrief stays with its team, as its entries' stamps assume (Entry).
+            pgtrigger.Protect(name="debrief_team_fixed", operation=pgtrigger.Update,
+                              condition=pgtrigger.Q(old__team_id__df=pgtrigger.F("new__team_id"))),
             # See Entry's caseload stamp: wait for anyone saving an entry of the debrief
-            # that was the team's latest until now.
+            # that was the team's latest until now (not for the rows that refer to it).
             pgtrigger.Trigger(
                 name="debrief_waits_for_latest_entries", when=pgtrigger.After,
                 operation=pgtrigger.Insert,
                 func="PERFORM 1 FROM debriefs_debrief WHERE team_id = NEW.team_id AND "
-                     "id <> NEW.id ORDER BY held_on DESC LIMIT 1 FOR UPDATE; RETURN NULL;"),
+                     "id <> NEW.id ORDER BY held_on DESC LIMIT 1 FOR NO KEY UPDATE; "
+                     "RETURN NULL;"),
         ]
 
     def __str__(self):
@@ -140,7 +145,8 @@ class Entry(models.Model):
             # earlier day's list, and a later debrief is a list of its own, read afresh.
             # The entry's debrief is locked first, and a new debrief locks the team's latest
             # (Debrief's trigger), so a debrief started while an entry of the one before is
-            # saved waits for it: its list then counts that entry, or the entry moves the stamp.
+            # saved waits for it: its list then counts that entry, or the entry moves the stamp
+            # (its statement, under READ COMMITTED, sees the debrief it waited for).
             *moved_by_writes("entry_caseload", ENTRY_STAMP, first=(
                 "PERFORM 1 FROM debriefs_debrief d WHERE d.id IN (SELECT debrief_id FROM "
                 "{written} AS written) ORDER BY d.id FOR SHARE;")),
