@@ -27,6 +27,18 @@ def _fast_tests(settings):
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
 
 
+@pytest.fixture
+def committed(transactional_db):
+    """For tests of what is kept until a change stamp moves (accounts/stamps.py): each
+    write commits, as a request's does (inside a transaction nothing is kept), and the
+    cache starts and ends empty, as the database does."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
 @pytest.fixture(scope="session")
 def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
     """The test run creates, migrates and empties its own database, so it connects as the

@@ -7,7 +7,6 @@ import re
 import threading
 
 import pytest
-from django.core.cache import cache
 from django.utils import timezone
 
 from accounts.stamps import stamp
@@ -16,14 +15,7 @@ from debriefs.models import Debrief, Entry
 from tests.debriefs.test_debrief import entry_post
 from tests.factories import CaseFactory, ContactFactory
 
-pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture(autouse=True)
-def _nothing_kept():
-    cache.clear()
-    yield
-    cache.clear()
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("committed")]
 
 
 def _caseload(team) -> int:

@@ -197,12 +197,10 @@ def test_the_page_lists_twenty_of_each_and_shows_all_on_request(signed_in, leade
 
 @pytest.mark.django_db(transaction=True)  # commits, as requests do: only then is it kept
 def test_the_kept_overview_shows_every_committed_change_at_once(
-        signed_in, leader, team, pot, case, caseworker, card, django_assert_max_num_queries):
+        committed, signed_in, leader, team, pot, case, caseworker, card,
+        django_assert_max_num_queries):
     """Kept between views (accounts/stamps.py), and worked out again after any write to the
     team's spend or to a name in it: the next view after a change shows it."""
-    from django.core.cache import cache
-
-    cache.clear()
     PurchaseFactory(case=case, worker=caseworker, card=card, date=pot.period_start,
                     amount=Decimal("25.00"), merchant="Corner shop", advice_asked=True)
     client = signed_in(leader)
@@ -224,4 +222,3 @@ def test_the_kept_overview_shows_every_committed_change_at_once(
     pot.amount = Decimal("2000.00")
     pot.save()
     assert "Pot £2,000.00, spent £30.00, left £1,970.00." in client.get(address).content.decode()
-    cache.clear()

@@ -5,7 +5,6 @@ transaction nothing is kept."""
 from decimal import Decimal
 
 import pytest
-from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 
@@ -15,14 +14,7 @@ from purchases.models import Purchase
 from tests.factories import CaseFactory
 from tests.purchases.factories import PurchaseFactory
 
-pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture(autouse=True)
-def _nothing_kept():
-    cache.clear()
-    yield
-    cache.clear()
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("committed")]
 
 
 def _spend(team) -> int:
