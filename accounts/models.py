@@ -161,8 +161,9 @@ class Membership(models.Model):
 
 
 class ChangeStamp(models.Model):
-    """How many committed writes have changed what a scope covers (`spend:<team id>`, `names`).
-    Written only by the database's triggers: see accounts/stamps.py."""
+    """How many committed writes have changed what a scope covers (`spend:<team id>`,
+    `caseload:<team id>`, `names`). Written only by the database's triggers: see
+    accounts/stamps.py."""
 
     scope = models.CharField(max_length=60, primary_key=True)
     count = models.BigIntegerField()

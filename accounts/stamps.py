@@ -33,11 +33,11 @@ KEPT_SECONDS = 24 * 60 * 60  # a key no longer current is never asked for again:
 
 def _moved(scope: str, *tables: str) -> str:
     """A trigger body moving by one each stamp `scope` (an SQL expression over a row of
-    `tables`, called `written`; NULL moves nothing) names in their rows (each once, whatever
-    the number of rows), in a fixed order, so that two
-    statements writing the same teams take their stamps' row locks in the same order. (Two
-    transactions writing two teams in separate statements, in opposite orders, can still
-    deadlock: docs/scaling.md.) Only the models' own constants are put in."""
+    `tables`, called `written`; NULL moves nothing) names in their rows, each once whatever
+    the number of rows, in a fixed order: two statements writing the same teams take their
+    stamps' row locks in the same order. (Two transactions writing two teams in separate
+    statements, in opposite orders, can still deadlock: docs/scaling.md.) Only the models'
+    own constants are put in."""
     select = "SELECT {} AS scope FROM {} AS written"
     scopes = " UNION ".join(select.format(scope, table) for table in tables)
     return (f"INSERT INTO {TABLE} (scope, count) SELECT DISTINCT scope, 1 "  # noqa: S608  # nosec B608
