@@ -2,7 +2,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
-from django.db import connection
+from django.db.models import BigIntegerField
 from django.shortcuts import redirect, resolve_url
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers, patch_vary_headers
@@ -10,7 +10,7 @@ from django_otp import user_has_device
 from django_otp.middleware import OTPMiddleware
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from accounts import prepared
+from accounts.compiled import CompiledObjects, Slot
 from accounts.mfa import must_use_mfa, uses_mfa
 from accounts.shortcuts import is_id
 
@@ -89,17 +89,15 @@ class SecondFactorMiddleware:
         return redirect_to_login(request.get_full_path(), resolve_url(target))
 
 
-_TOTP_FIELDS = [field.attname for field in TOTPDevice._meta.concrete_fields]
 _TOTP_LABEL = f"{TOTPDevice._meta.app_label}.{TOTPDevice._meta.model_name}"
-_TOTP_SQL = f"""
-    select {", ".join(f'"{field.column}"' for field in TOTPDevice._meta.concrete_fields)}
-      from {TOTPDevice._meta.db_table} where id = %s
-    """  # noqa: S608  # nosec B608: names from the model, the id a placeholder
+# An authenticator app's device by id, compiled once (accounts/compiled.py).
+_TOTP_DEVICE = CompiledObjects(TOTPDevice, lambda: TOTPDevice.objects.filter(
+    pk=Slot("pk", BigIntegerField())))
 
 
 class TwoStepDeviceMiddleware(OTPMiddleware):
     """django-otp's OTPMiddleware (the device that verified the session's user, if any), with
-    an authenticator app's device read by one prepared statement: the ORM's query cost a
+    an authenticator app's device read by a compiled query: the ORM's query cost a
     leader's or an auditor's every page half a millisecond. The checks stay django-otp's own
     (the device must be the user's and confirmed); a recovery-code device is read as before."""
 
@@ -107,7 +105,5 @@ class TwoStepDeviceMiddleware(OTPMiddleware):
         label, _, device_id = self._normalize_persistent_id(persistent_id).rpartition("/")
         if label != _TOTP_LABEL or not is_id(device_id):
             return super()._device_from_persistent_id(persistent_id)
-        with connection.cursor() as cursor:
-            prepared.execute(cursor, _TOTP_SQL, [int(device_id)], label="otp_totp_totpdevice")
-            row = cursor.fetchone()
-        return TOTPDevice.from_db(connection.alias, _TOTP_FIELDS, row) if row else None
+        found = _TOTP_DEVICE.objects({"pk": int(device_id)})
+        return found[0] if found else None
