@@ -28,11 +28,17 @@ from caseload.permissions import can_change_cases, case_child_for_user, case_for
 TIMELINE_PAGE = 50
 
 
+def _of_case(model, *related: str) -> CompiledObjects:
+    """A case's records of `model` in the model's order, with `related` read in the same
+    query: what `case.<records>.select_related(*related)` reads, built and compiled once
+    (accounts/compiled.py). The case page reads its timeline and seven kinds of record so."""
+    return CompiledObjects(model, lambda: model.objects.filter(
+        case=Slot("case", IntegerField())), related=related)
+
+
 # A case's contacts, newest first, with who made each; and how many it has (grouped by the
-# one case, so the count is a row the compiled query can answer). Compiled once
-# (accounts/compiled.py).
-CONTACTS = CompiledObjects(Contact, lambda: Contact.objects.filter(
-    case=Slot("case", IntegerField())), related=("worker",))
+# one case, so the count is a row the compiled query can answer).
+CONTACTS = _of_case(Contact, "worker")
 CONTACT_COUNT = Compiled(Contact, lambda: Contact.objects.filter(
     case=Slot("case", IntegerField())).values("case").annotate(n=Count("pk")).values_list("n"))
 
@@ -50,14 +56,6 @@ def timeline_context(request, case, contact_form=None):
     if contact_form is None and can_change_cases(request.user) and case.is_open:
         contact_form = ContactForm(team=case.team, prefix="contact")
     return {"case": case, "timeline": page, "contact_form": contact_form}
-
-
-def _of_case(model, *related: str) -> CompiledObjects:
-    """A case's records of `model` in the model's order, with `related` read in the same
-    query: what `case.<records>.select_related(*related)` reads, built and compiled once
-    (accounts/compiled.py). A case page lists seven such kinds of record."""
-    return CompiledObjects(model, lambda: model.objects.filter(
-        case=Slot("case", IntegerField())), related=related)
 
 
 CASE_RECORDS = {
