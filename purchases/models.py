@@ -326,11 +326,6 @@ class Purchase(models.Model):
     def get_absolute_url(self):
         return reverse("purchases:purchase-detail", args=[self.pk])
 
-    def get_category_display(self) -> str:
-        """As Django's, from the labels read once rather than on every call: it is on every
-        row of a page of purchases."""
-        return CATEGORY_LABELS.get(self.category, self.category)
-
     def save(self, *args, **kwargs):
         if kwargs.get("update_fields") is None:
             self.team_id = self.case.team_id
@@ -548,5 +543,6 @@ class StatementLine(models.Model):
         self.purchase, self.matched_how, self.matched_by, self.matched_at = None, "", None, None
 
 
-# Each category's label by value, read once: for rows and totals that show many.
+# Each category's label by value, read once: for the spend overview's totals. (Rows write a
+# purchase's with the Jinja2 `display` filter, which keeps every field's labels so.)
 CATEGORY_LABELS = dict(Purchase.Category.choices)
