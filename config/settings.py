@@ -183,8 +183,8 @@ if env_bool("DATABASE_JIT_OPTION", True):
     for _database in DATABASES.values():
         _options = _database["OPTIONS"] = {**_database["OPTIONS"]}  # the replica may share it
         _options["options"] = f"{_options.get('options', '')} -c jit=off".strip()
-# What every request reads (the session, the signed-in user) and the debrief's order are
-# planned once per connection (accounts/prepared.py). Behind a pooler that hands a session's
+# What every request reads (the session, the signed-in user) and every compiled query
+# (accounts/compiled.py) are planned once per connection (accounts/prepared.py). Behind a pooler that hands a session's
 # connection to other clients between transactions (PgBouncer in transaction mode), set
 # DATABASE_PREPARED_STATEMENTS=false (docs/operations.md).
 DATABASE_PREPARED_STATEMENTS = env_bool("DATABASE_PREPARED_STATEMENTS", True)
