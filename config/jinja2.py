@@ -1,16 +1,19 @@
-"""The second template engine: Jinja2, for what every page repeats and the longest tables.
+"""The second template engine: Jinja2, for what every page repeats, the longest tables and
+the busiest pages.
 
-Pages are Django templates. The layout's header and footer, each form field, and a page's long
-tables (a page of purchases, a case's timeline) are rendered from Jinja2 templates
+Most pages are Django templates. The layout's header and footer, each form field, and a page's
+long tables (a page of purchases, a case's timeline) are rendered from Jinja2 templates
 (`templates/**/*.jinja`) through `{% jinja_include %}` and `{% field %}` (accounts' template
-tags): Jinja2 compiles a template to Python, so a row costs a third to a half of what Django's
-engine takes for the same markup, and those parts were most of each page's time
-(docs/performance.md). Here are the Django helpers they need, with the meaning they have in
-Django templates: `url()`, `static()` and `htmx_script()`, and the `date`, `floatformat`,
-`linebreaksbr`, `pluralize` and `truncatechars` filters, and `display` for a field's
-`get_..._display()` (Jinja2's own filters are there too;
-`safe` is never used). Output is escaped as Django templates escape it, character for
-character."""
+tags). The pages read most often, the debrief and the case page, are Jinja2 throughout
+(`base.jinja`), and htmx asks for their parts as blocks (`Part`). Jinja2 compiles a template to
+Python, so a row costs a third to a half of what Django's engine takes for the same markup, and
+those parts were most of each page's time (docs/performance.md). Here are the Django helpers
+they need, with the meaning they have in Django templates: `url()`, `static()`,
+`htmx_script()` and `field()` (`{% field %}`), and the `date`, `floatformat`, `linebreaksbr`,
+`pluralize` and `truncatechars` filters, and `display` for a field's `get_..._display()`
+(Jinja2's own filters are there too; `safe` is never used). A page rendered with its request
+has what the context processors give a Django template, and `csrf_input`. Output is escaped as
+Django templates escape it, character for character."""
 
 import datetime as dt
 from decimal import ROUND_HALF_UP, Decimal
@@ -18,6 +21,8 @@ from functools import cache, lru_cache
 
 import jinja2
 from django.core.signals import setting_changed
+from django.template import TemplateDoesNotExist
+from django.template.backends import jinja2 as django_jinja2
 from django.dispatch import receiver
 from django.template import defaultfilters
 from django.templatetags.static import static as static_address
@@ -30,6 +35,7 @@ from django.utils.timezone import template_localtime
 from django.utils.translation import get_language
 from django_htmx.jinja import htmx_script
 from jinja2 import Environment
+from markupsafe import Markup, escape
 
 from accounts.html import django_quotes, escaped
 
@@ -181,6 +187,19 @@ def _choices(model, field: str) -> dict:
     return dict(model._meta.get_field(field).flatchoices)
 
 
+def _escape(value):
+    """What Jinja2's `escape` writes for a value in a template's output, without making a
+    `Markup` of the commonest ones: a whole number (the ids in a row's markup, most of its
+    values) is its digits, and a value already safe (an address from `url()`, a form field) is
+    itself. Every other value is escaped by MarkupSafe. A debrief writes two thousand values."""
+    kind = type(value)
+    if kind is int:
+        return str(value)
+    if kind is SafeString or kind is Markup:
+        return value
+    return escape(value)
+
+
 class Template(jinja2.Template):
     """A template whose output is escaped as Django templates escape it, character for
     character: Jinja2 escapes each value (MarkupSafe's C code, once), and quotes come out as
@@ -192,11 +211,49 @@ class Template(jinja2.Template):
     def render(self, *args, **kwargs) -> str:
         return django_quotes(super().render(*args, **kwargs))
 
+    @classmethod
+    def from_code(cls, environment, code, globals, uptodate=None):
+        template = super().from_code(environment, code, globals, uptodate)
+        # The compiled template's functions share one namespace: its `escape` is ours.
+        template.root_render_func.__globals__["escape"] = _escape
+        return template
+
+
+class Part:
+    """One block of a Jinja2 page rendered by itself, as htmx asks for a part of a page:
+    `render(request, "debriefs/debrief_detail.jinja#attendance", context, using="jinja2")`,
+    as a Django template's `{% partialdef %}` is named. A block sees the page's context (the
+    view's values and the context processors'), not variables set elsewhere in the page."""
+
+    def __init__(self, template: Template, block: str):
+        self.template, self.block = template, block
+        self.filename, self.name = template.filename, template.name
+
+    def render(self, context) -> str:
+        template = self.template
+        written = template.blocks[self.block](template.new_context(context))
+        return django_quotes(template.environment.concat(written))
+
+
+class Engine(django_jinja2.Jinja2):
+    """Django's Jinja2 engine, which also finds a block of a page by itself (`Part`)."""
+
+    def get_template(self, template_name):
+        name, _, block = template_name.partition("#")
+        template = super().get_template(name)
+        if block:
+            if block not in template.template.blocks:
+                raise TemplateDoesNotExist(template_name, backend=self)
+            template.template = Part(template.template, block)
+        return template
+
 
 def environment(**options) -> Environment:
     env = Environment(**options)  # noqa: S701  # nosec B701: autoescape is on (Django's default)
     env.template_class = Template
-    env.globals.update(url=url, static=static, htmx_script=htmx_script)
+    from accounts.templatetags.jinja_include import field  # it renders through this engine
+
+    env.globals.update(url=url, static=static, htmx_script=htmx_script, field=field)
     env.filters.update(date=date, display=display, linebreaksbr=linebreaksbr,
                        pluralize=defaultfilters.pluralize,
                        truncatechars=defaultfilters.truncatechars,

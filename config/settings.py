@@ -113,28 +113,30 @@ MIDDLEWARE = [
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
 
+CONTEXT_PROCESSORS = [
+    "django.template.context_processors.request",
+    "django.template.context_processors.csp",
+    "django.contrib.auth.context_processors.auth",
+    "django.contrib.messages.context_processors.messages",
+    "accounts.context_processors.service",
+]
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
         "DIRS": [BASE_DIR / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
-            "context_processors": [
-                "django.template.context_processors.request",
-                "django.template.context_processors.csp",
-                "django.contrib.auth.context_processors.auth",
-                "django.contrib.messages.context_processors.messages",
-                "accounts.context_processors.service",
-            ],
+            "context_processors": CONTEXT_PROCESSORS,
             # {% field %} and {% jinja_include %} on every page without a {% load %}
             "builtins": ["accounts.templatetags.jinja_include"],
         },
     },
-    {  # the layout, form fields and the longest tables' rows: config/jinja2.py
-        "BACKEND": "django.template.backends.jinja2.Jinja2",
+    {  # the layout, form fields, the longest tables' rows and the busiest pages: config/jinja2.py
+        "BACKEND": "config.jinja2.Engine",
         "DIRS": [BASE_DIR / "templates"],
         "APP_DIRS": False,
-        "OPTIONS": {"environment": "config.jinja2.environment"},
+        "OPTIONS": {"environment": "config.jinja2.environment",
+                    "context_processors": CONTEXT_PROCESSORS},
     },
 ]
 
