@@ -21,10 +21,9 @@ from functools import cache, lru_cache
 
 import jinja2
 from django.core.signals import setting_changed
-from django.template import TemplateDoesNotExist
-from django.template.backends import jinja2 as django_jinja2
 from django.dispatch import receiver
-from django.template import defaultfilters
+from django.template import TemplateDoesNotExist, defaultfilters
+from django.template.backends import jinja2 as django_jinja2
 from django.templatetags.static import static as static_address
 from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
 from django.utils.dates import MONTHS, MONTHS_3, WEEKDAYS, WEEKDAYS_ABBR

@@ -136,7 +136,9 @@ TEMPLATES = [
         "DIRS": [BASE_DIR / "templates"],
         "APP_DIRS": False,
         "OPTIONS": {"environment": "config.jinja2.environment",
-                    "context_processors": CONTEXT_PROCESSORS},
+                    # and the page's CSRF token worked out once, as Django templates have it
+                    "context_processors": [*CONTEXT_PROCESSORS,
+                                           "django.template.context_processors.csrf"]},
     },
 ]
 

@@ -14,4 +14,4 @@ def case_panel(request, case) -> CasePanel:
     """The person's debrief notes over time, the latest ENTRIES_SHOWN: a learning timeline.
     One query, compiled once (accounts/compiled.py)."""
     entries = ENTRIES.objects({"case": case.pk}, known={"case": case}, limit=ENTRIES_SHOWN)
-    return CasePanel("debriefs/includes/case_entries.html", {"entries": entries}, order=30)
+    return CasePanel("debriefs/includes/case_entries.jinja", {"entries": entries}, order=30)

@@ -39,11 +39,16 @@ from debriefs.services import (
     welfare_answers,
 )
 
-PAGE = "debriefs/debrief_detail.html"
+PAGE = "debriefs/debrief_detail.jinja"  # Jinja2, as are its blocks: `_page`
 # "Is this working?" choices with their keyboard keys, 1 to 4 (as text: rendered on every row)
 # (value, label, key) of each answer, escaped once: each is written on every person's row.
 PROGRESS_KEYS = [(escaped(value), escaped(label), escaped(str(n))) for n, (value, label)
                  in enumerate(Entry.Progress.choices, start=1)]
+
+
+def _page(request, block: str, context: dict, status: int = 200):
+    """The debrief page, or one block of it (`block`: "#attendance", say) for htmx."""
+    return render(request, f"{PAGE}{block}", context, status=status, using="jinja2")
 
 
 def _own_team(user):
@@ -107,7 +112,7 @@ def debrief_detail(request, pk):
             "people": debrief_people(debrief, since=since, start=_from(request)),
             "can_change": request.user.has_perm("accounts.work_cases")}
     if request.htmx and "from" in request.GET:
-        return render(request, f"{PAGE}#people-rows", {**rows, "more": True})
+        return _page(request, "#people_rows", {**rows, "more": True})
     advice, advice_waiting = advice_needed(debrief.team_id)
     context = {
         **rows, "since": since,
@@ -119,7 +124,7 @@ def debrief_detail(request, pk):
     }
     if context["can_change"]:
         context.update(_welfare_context(request, debrief))
-    return render(request, PAGE, context)
+    return _page(request, "", context)
 
 
 @require_POST
@@ -164,7 +169,7 @@ def attendance_update(request, pk):
         row.present = str(row.user_id) in present
     Attendance.objects.bulk_update(rows, ["present"])
     if request.htmx:
-        return render(request, f"{PAGE}#attendance", {
+        return _page(request, "#attendance", {
             "debrief": debrief, "can_change": True, "attendance_saved": True,
             "attendance": attendance(debrief)})
     return redirect(debrief.get_absolute_url())
@@ -173,9 +178,8 @@ def attendance_update(request, pk):
 def _value_work_response(request, debrief, form=None, added=None):
     status = 422 if form is not None and form.errors else 200
     if request.htmx:
-        return render(request, f"{PAGE}#value-work",
-                      {**_value_work_context(debrief, form, added), "can_change": True},
-                      status=status)
+        return _page(request, "#value_work",
+                     {**_value_work_context(debrief, form, added), "can_change": True}, status)
     if status == 422:
         return render(request, "debriefs/simple_form.html", {
             "debrief": debrief, "form": form, "title": "Add an activity",
@@ -217,7 +221,7 @@ def welfare_update(request, pk):
     if request.htmx:
         context = {**_welfare_context(request, debrief, form), "can_change": True,
                    "welfare_saved": form.is_valid()}
-        return render(request, f"{PAGE}#welfare", context, status=422 if form.errors else 200)
+        return _page(request, "#welfare", context, 422 if form.errors else 200)
     if form.errors:
         return render(request, "debriefs/simple_form.html", {
             "debrief": debrief, "form": form, "title": "How are you finding this?",
@@ -252,13 +256,12 @@ def debrief_close(request, pk):
     if form.is_valid():
         debrief.close(by=request.user, reflection=form.cleaned_data["reflection"])
         if request.htmx:
-            return render(request, f"{PAGE}#close",
-                          {"debrief": debrief, "close_form": form, "closed_now": True})
+            return _page(request, "#close",
+                         {"debrief": debrief, "close_form": form, "closed_now": True})
         messages.success(request, "Debrief closed. Thank you, everyone.")
         return redirect(debrief.get_absolute_url())
     if request.htmx:
-        return render(request, f"{PAGE}#close", {"debrief": debrief, "close_form": form},
-                      status=422)
+        return _page(request, "#close", {"debrief": debrief, "close_form": form}, 422)
     return render_form(request, "debriefs/simple_form.html", {
         "debrief": debrief, "form": form, "title": "Debrief the debrief",
         "action": request.path}, form)
@@ -317,9 +320,9 @@ def issue_create(request, pk):
             return redirect(f"{debrief.get_absolute_url()}#issues-successes")
         form = debrief_issue_form(debrief)
     if request.htmx:
-        return render(request, "debriefs/includes/quick_issue.html",
+        return render(request, "debriefs/includes/quick_issue.jinja",
                       {"debrief": debrief, "issue_form": form, "logged": logged},
-                      status=422 if form.errors else 200)
+                      status=422 if form.errors else 200, using="jinja2")
     return render_form(request, "debriefs/simple_form.html", {
         "debrief": debrief, "form": form, "title": "Raise an issue", "action": request.path},
         form)

@@ -29,6 +29,28 @@ def test_numbers_none_and_booleans_are_written_as_django_writes_them():
     assert written == expected == "42 None True 12.50"
 
 
+def test_whole_numbers_and_safe_values_are_written_as_markupsafe_writes_them():
+    """Templates write a whole number or an already safe value without MarkupSafe's wrapping
+    (config/jinja2.py `_escape`): the same characters, and anything else escaped by it."""
+    from django.utils.functional import lazy
+    from django.utils.safestring import SafeString
+    from markupsafe import Markup, escape
+
+    from config.jinja2 import _escape
+
+    class Shown:
+        def __str__(self):
+            return AWKWARD
+
+    values = [0, -7, 2**40, True, False, None, Decimal("1.50"), 2.5, AWKWARD,
+              SafeString("<b>&amp;</b>"), Markup("<i>it's</i>"), Shown(),
+              lazy(lambda: AWKWARD, str)()]
+    for value in values:
+        assert str(_escape(value)) == str(escape(value)), value
+    assert jinja.from_string("{{ n }}|{{ s }}|{{ m }}").render(
+        {"n": 7, "s": SafeString("<b>"), "m": Markup("<i>")}) == "7|<b>|<i>"
+
+
 def test_dates_are_written_in_local_time_with_djangos_formats():
     late = datetime(2026, 7, 1, 23, 30, tzinfo=UTC)  # half past midnight in London (BST)
     written, expected = both('{{ at|date("j F Y, H:i") }} {{ day|date("j M Y") }}',
