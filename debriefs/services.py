@@ -4,8 +4,10 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
+from django.contrib.postgres.fields import ArrayField
 from django.db import IntegrityError, transaction
 from django.db.models import (
+    BigIntegerField,
     BooleanField,
     Count,
     DateField,
@@ -13,6 +15,7 @@ from django.db.models import (
     Exists,
     ExpressionWrapper,
     F,
+    Func,
     IntegerField,
     OuterRef,
     Q,
@@ -178,6 +181,12 @@ def _people_query(*, since: bool):
 
 
 PEOPLE = Compiled(Case, _people_query, label="debrief_people")
+# The debrief's entries for some of its cases (`cases`, a list of ids: `case_id = ANY($2)`),
+# with who saved each.
+TODAYS_ENTRIES = CompiledObjects(Entry, lambda: Entry.objects.filter(
+    Func(F("case"), Slot("cases", ArrayField(BigIntegerField())), arg_joiner=" = ANY(",
+         template="%(expressions)s)", output_field=BooleanField()),
+    debrief=Slot("debrief", BigIntegerField())), related=("updated_by",))
 
 
 def debrief_people(debrief: Debrief, *, since, start: int = 0,
@@ -206,8 +215,8 @@ def debrief_people(debrief: Debrief, *, since, start: int = 0,
         lambda: PEOPLE.rows(values, limit=size, offset=start, since=bool(since)))]
     if not rows:
         return People([], start, Case.objects.open().filter(team=debrief.team_id).count())
-    entries = {e.case_id: e for e in debrief.entries.filter(case__in=[row.pk for row in rows])
-               .select_related("updated_by")}
+    entries = {entry.case_id: entry for entry in TODAYS_ENTRIES.objects(
+        {"debrief": debrief.pk, "cases": [row.pk for row in rows]}, known={"debrief": debrief})}
     for row in rows:
         row.entry = entries.get(row.pk)
     return People(rows, start, rows[0].total)

@@ -153,7 +153,7 @@ def entry_update(request, pk, case_pk):
 
 def _entry_response(request, context, status=200):
     if request.htmx:
-        return render(request, "debriefs/includes/entry_status.jinja", context, status=status,
+        return render(request, "debriefs/includes/entry_answer.jinja", context, status=status,
                       using="jinja2")
     if status == 200:
         return redirect(f"{context['debrief'].get_absolute_url()}#case-{context['case'].pk}")
