@@ -7,6 +7,10 @@ An app that builds on caseload names a function in its AppConfig:
 
 The function takes (request, case) and returns a CasePanel, or None to show nothing (for
 example, to a role that may not see it). Each should run a fixed number of queries.
+
+A panel's template is a Jinja2 template (config/jinja2.py), included by the case page
+(caseload/case_detail.jinja), which is Jinja2 throughout; it sees the panel's context as
+`panel`, and the page's values.
 """
 
 from dataclasses import dataclass, field

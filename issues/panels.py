@@ -6,7 +6,7 @@ from issues.services import issues_for_case
 
 def case_panel(request, case) -> CasePanel:
     """Issues this case illustrates, and the quick way to log one from here. One query."""
-    return CasePanel("issues/includes/case_panel.html", {
+    return CasePanel("issues/includes/case_panel.jinja", {
         "case": case, "issues": issues_for_case(case, request.user),
         "issue_form": QuickIssueForm() if can_raise_issues(request.user) and case.is_open
         else None,

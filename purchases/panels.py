@@ -7,6 +7,6 @@ def case_panel(request, case) -> CasePanel | None:
     """The case's spend, for everyone who may read purchases. One query."""
     if not can_read(request.user):
         return None
-    return CasePanel("purchases/includes/case_spend.html",
+    return CasePanel("purchases/includes/case_spend.jinja",
                      {"case": case, "spend": case_spend(case),
                       "can_log": can_log(request.user) and case.is_open}, order=40)

@@ -193,7 +193,8 @@ def case_create(request):
 def case_detail(request, pk):
     case = case_for_user(request.user, pk)
     AccessLog.record(request, case)
-    return render(request, "caseload/case_detail.html", case_page_context(request, case))
+    return render(request, "caseload/case_detail.jinja", case_page_context(request, case),
+                  using="jinja2")
 
 
 @require_http_methods(["GET", "POST"])

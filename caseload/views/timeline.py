@@ -99,10 +99,10 @@ def contact_create(request, pk):
             messages.success(request, f"{contact.get_kind_display()} logged.")
             return redirect("caseload:case-detail", pk=case.pk)
         context = {**timeline_context(request, case), "logged": contact}
-        return render(request, "caseload/case_detail.html#timeline", context)
+        return render(request, "caseload/case_detail.jinja#timeline", context, using="jinja2")
     if request.htmx:
-        return render(request, "caseload/case_detail.html#timeline",
-                      timeline_context(request, case, form), status=422)
+        return render(request, "caseload/case_detail.jinja#timeline",
+                      timeline_context(request, case, form), status=422, using="jinja2")
     return render(request, "caseload/contact_form.html", {"form": form, "case": case},
                   status=422)
 

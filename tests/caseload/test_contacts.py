@@ -22,6 +22,10 @@ def test_logging_a_visit_with_htmx_returns_the_timeline_with_it_on_top(signed_in
     assert "<html" not in response.text
     assert response.text.index("Talked about the gas meter") < response.text.index("An older visit")
     assert "Home visit logged" in response.text
+    form = response.text[response.text.index("<form"):response.text.index("</form>")]
+    assert 'hx-post="/cases/' in form and 'name="csrfmiddlewaretoken"' in form
+    assert "gas meter" not in form and "British Gas" not in form  # a fresh form
+    assert '<textarea name="contact-what_happened"' in form
     contact = Contact.objects.get(what_happened="Talked about the gas meter")
     assert contact.worker == caseworker and contact.author == caseworker
     assert str(contact.next_step_due) == "2027-01-01"

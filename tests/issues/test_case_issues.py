@@ -1,5 +1,7 @@
 """The issues a case illustrates, for the case page."""
 
+import re
+
 import pytest
 from django.template.loader import render_to_string
 
@@ -22,16 +24,16 @@ def test_issues_for_a_case_are_those_it_illustrates_within_reach(
 
 def test_the_case_section_lists_the_issues_with_links(caseworker, coordinator, case, issue):
     issue.change(by=caseworker, version=1, owner=coordinator)
-    html = render_to_string("issues/includes/case_issues.html",
-                            {"issues": issues_for_case(case, caseworker)})
+    html = render_to_string("issues/includes/case_issues.jinja",
+                            {"issues": issues_for_case(case, caseworker)}, using="jinja2")
     assert f'href="/issues/{issue.pk}/"' in html
     assert "Can&#x27;t move a tenant with rent arrears" in html
     assert "2 System" in html and "Cora Hepple" in html
 
 
 def test_the_case_section_says_when_there_are_none(caseworker, case):
-    html = render_to_string("issues/includes/case_issues.html",
-                            {"issues": issues_for_case(case, caseworker)})
+    html = render_to_string("issues/includes/case_issues.jinja",
+                            {"issues": issues_for_case(case, caseworker)}, using="jinja2")
     assert "No issues linked to this case yet." in html
 
 
@@ -45,3 +47,24 @@ def test_the_quick_add_include_embeds_on_another_page_with_the_case(rf, casework
     assert 'hx-post="/issues/quick-add"' in html and 'action="/issues/quick-add"' in html
     assert f'name="quick-case" value="{case.pk}"' in html
     assert "csrfmiddlewaretoken" in html
+
+
+def test_the_case_page_shows_its_issues_and_the_quick_form_with_the_case(
+        signed_in, caseworker, case, issue):
+    """The issues' panel (issues.panels): the issues the case illustrates, and the quick form
+    linked to the case, posting with the page's CSRF token."""
+    page = signed_in(caseworker).get(f"/cases/{case.pk}/").text
+    section = page[page.index('id="case-issues-heading"'):]
+    assert f'href="/issues/{issue.pk}/">#{issue.pk} Can&#x27;t move a tenant' in section
+    assert "2 System</strong>" in section
+    form = page[page.index('id="quick-issue"'):]
+    form = form[:form.index("</form>")]
+    assert 'hx-post="/issues/quick-add"' in form
+    assert f'name="quick-case" value="{case.pk}"' in form
+    assert re.search(r'name="csrfmiddlewaretoken" value="\w{32,}"', form)
+
+
+def test_the_case_page_offers_no_quick_form_on_a_closed_case(signed_in, caseworker, case):
+    case.close(note="Moved away")
+    page = signed_in(caseworker).get(f"/cases/{case.pk}/").text
+    assert "No issues linked to this case yet." in page and 'id="quick-issue"' not in page
