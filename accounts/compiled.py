@@ -193,15 +193,17 @@ class CompiledObjects:
         self.model = model
         self.fields = _attnames(model, [name for name in only if "__" not in name]
                                 + list(related if only else ()))
-        self.related = []  # (name, model, its fields' attnames, where its primary key is)
+        self.related = []  # (foreign key, model, its fields' attnames, where its primary key is)
         for name in related:
-            related_model = model._meta.get_field(name).related_model
+            foreign_key = model._meta.get_field(name)
+            related_model = foreign_key.related_model
             attnames = _attnames(related_model, [field.removeprefix(f"{name}__")
                                                  for field in only
                                                  if field.startswith(f"{name}__")])
-            self.related.append((name, related_model, attnames,
+            self.related.append((foreign_key, related_model, attnames,
                                  attnames.index(related_model._meta.pk.attname)))
-        columns = [*self.fields, *(f"{name}__{attname}" for name, _, attnames, _ in self.related
+        columns = [*self.fields, *(f"{foreign_key.name}__{attname}"
+                                   for foreign_key, _, attnames, _ in self.related
                                    for attname in attnames)]
         self.compiled = Compiled(model, lambda **shape: build(**shape).values_list(*columns))
 
@@ -209,17 +211,20 @@ class CompiledObjects:
                 limit: int | None = None, offset: int = 0, **shape) -> list:
         alias = router.db_for_read(self.model) or DEFAULT_DB_ALIAS
         count = len(self.fields)
+        known = [(self.model._meta.get_field(name), value) for name, value in (known or {}).items()]
         found = []
         for row in self.compiled.rows(values, limit=limit, offset=offset, **shape):
             instance = self.model.from_db(alias, self.fields, row[:count])
             start = count
-            for name, related_model, attnames, primary_key in self.related:
+            # Related objects are put in the instance's cache, as select_related puts them
+            # (the row holds their keys already), not through the foreign key's setter.
+            for foreign_key, related_model, attnames, primary_key in self.related:
                 part = row[start:start + len(attnames)]
                 start += len(attnames)
-                setattr(instance, name, None if part[primary_key] is None
-                        else related_model.from_db(alias, attnames, part))
-            for name, value in (known or {}).items():
-                setattr(instance, name, value)
+                foreign_key.set_cached_value(instance, None if part[primary_key] is None
+                                             else related_model.from_db(alias, attnames, part))
+            for foreign_key, value in known:
+                foreign_key.set_cached_value(instance, value)
             found.append(instance)
         return found
 
