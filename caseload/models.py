@@ -360,7 +360,12 @@ class Contact(models.Model):
 
     @property
     def was_corrected(self):
-        return (self.updated_at - self.created_at) > timedelta(seconds=1)
+        return self.corrected(self.created_at, self.updated_at)
+
+    @staticmethod
+    def corrected(created_at, updated_at) -> bool:
+        """Whether an entry was changed after it was logged (for rows read as plain values)."""
+        return (updated_at - created_at) > timedelta(seconds=1)
 
 
 @pghistory.track()

@@ -1,5 +1,8 @@
 """The case page and its timeline of contacts, which grows from a phone without a reload."""
 
+from dataclasses import dataclass
+from datetime import date, datetime
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
@@ -8,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.compiled import Compiled, CompiledObjects, Slot
+from accounts.models import User
 from caseload.forms import ContactForm
 from caseload.models import (
     Contact,
@@ -36,9 +40,45 @@ def _of_case(model, *related: str) -> CompiledObjects:
         case=Slot("case", IntegerField())), related=related)
 
 
-# A case's contacts, newest first, with who made each; and how many it has (grouped by the
-# one case, so the count is a row the compiled query can answer).
-CONTACTS = _of_case(Contact, "worker")
+@dataclass(slots=True)
+class TimelineEntry:
+    """A contact as the timeline shows it, read as one row of plain values: a page of fifty
+    contacts and their workers as model instances was a tenth of the case page's time."""
+
+    pk: int
+    kind: str
+    happened_at: datetime
+    what_happened: str
+    what_we_did: str
+    next_step: str
+    next_step_due: date | None
+    author_id: int
+    created_at: datetime
+    updated_at: datetime
+    worker_first_name: str
+    worker_last_name: str
+    worker_username: str
+    worker: str = ""
+    kind_label: str = ""
+    was_corrected: bool = False
+
+    def __post_init__(self):
+        self.worker = User.shown_name(self.worker_first_name, self.worker_last_name,
+                                      self.worker_username)
+        self.kind_label = KIND_LABELS.get(self.kind, self.kind)
+        self.was_corrected = Contact.corrected(self.created_at, self.updated_at)
+
+
+KIND_LABELS = dict(Contact.Kind.choices)
+
+# A case's contacts, newest first (the model's order), with who made each: the columns of
+# TimelineEntry, in its order; and how many it has (grouped by the one case, so the count is a
+# row the compiled query can answer).
+CONTACTS = Compiled(Contact, lambda: Contact.objects.filter(
+    case=Slot("case", IntegerField())).values_list(
+    "pk", "kind", "happened_at", "what_happened", "what_we_did", "next_step", "next_step_due",
+    "author_id", "created_at", "updated_at",
+    "worker__first_name", "worker__last_name", "worker__username"))
 CONTACT_COUNT = Compiled(Contact, lambda: Contact.objects.filter(
     case=Slot("case", IntegerField())).values("case").annotate(n=Count("pk")).values_list("n"))
 
@@ -50,9 +90,9 @@ def timeline_context(request, case, contact_form=None):
     counted = CONTACT_COUNT.rows({"case": case.pk})
     page = Paginator(range(counted[0][0] if counted else 0), TIMELINE_PAGE).get_page(
         request.GET.get("timeline"))
-    page.object_list = CONTACTS.objects(
-        {"case": case.pk}, known={"case": case}, limit=TIMELINE_PAGE,
-        offset=(page.number - 1) * TIMELINE_PAGE) if counted else []
+    page.object_list = [TimelineEntry(*row) for row in CONTACTS.rows(
+        {"case": case.pk}, limit=TIMELINE_PAGE,
+        offset=(page.number - 1) * TIMELINE_PAGE)] if counted else []
     if contact_form is None and can_change_cases(request.user) and case.is_open:
         contact_form = ContactForm(team=case.team, prefix="contact")
     return {"case": case, "timeline": page, "contact_form": contact_form}

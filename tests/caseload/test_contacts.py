@@ -100,3 +100,25 @@ def test_the_timeline_pages_newest_first_as_a_paginator_would(signed_in, casewor
 def test_a_case_with_no_contacts_shows_no_timeline(signed_in, caseworker, case):
     page = signed_in(caseworker).get(f"/cases/{case.pk}/?timeline=3")
     assert page.status_code == 200 and 'id="timeline"' not in page.text
+
+
+def test_each_timeline_entry_shows_its_kind_worker_correction_and_own_link(
+        signed_in, caseworker, make_user, team, case):
+    """The timeline's rows are plain values (caseload.views.timeline.TimelineEntry): each
+    shows what the contact's model would, a kind no longer offered by its stored value."""
+    colleague = make_user("caseworker", team=team, first_name="Robin", last_name="Hale")
+    mine = ContactFactory(case=case, worker=caseworker, author=caseworker, kind="phone",
+                          what_happened="Mine, first wording")
+    theirs = ContactFactory(case=case, worker=colleague, author=colleague, kind="retired_kind",
+                            what_happened="Theirs")
+    Contact.objects.filter(pk=mine.pk).update(
+        updated_at=mine.created_at + datetime.timedelta(minutes=5))
+    timeline = signed_in(caseworker).get(f"/cases/{case.pk}/").text.split('id="timeline"')[1]
+    items = timeline.split('<div class="moj-timeline__item">')[1:]
+    assert len(items) == 2
+    [my_row] = [item for item in items if "Mine, first wording" in item]
+    [their_row] = [item for item in items if "Theirs" in item]
+    assert "Phone call</h3>" in my_row and "by Casey Bell" in my_row
+    assert "Corrected " in my_row and f"/contacts/{mine.pk}/edit" in my_row
+    assert "retired_kind</h3>" in their_row and "by Robin Hale" in their_row
+    assert "Corrected " not in their_row and f"/contacts/{theirs.pk}/" not in their_row
