@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
+from django.contrib.auth.middleware import get_user
 from django.contrib.auth.views import redirect_to_login
 from django.db.models import BigIntegerField
 from django.shortcuts import redirect, resolve_url
@@ -99,7 +100,18 @@ class TwoStepDeviceMiddleware(OTPMiddleware):
     """django-otp's OTPMiddleware (the device that verified the session's user, if any), with
     an authenticator app's device read by a compiled query: the ORM's query cost a
     leader's or an auditor's every page half a millisecond. The checks stay django-otp's own
-    (the device must be the user's and confirmed); a recovery-code device is read as before."""
+    (the device must be the user's and confirmed); a recovery-code device is read as before.
+
+    `request.user` is the user itself, not django-otp's lazy object around Django's: a page
+    reads it a hundred times or more (its permissions, the navigation, the templates), each
+    read through both. A request without a session cookie (a load balancer's `/healthz`)
+    reads nothing for it; every page but the sign-in pages and `/healthz` needs the user
+    anyway, to check it is signed in."""
+
+    def __call__(self, request):
+        if getattr(request, "user", None) is not None:
+            request.user = self._verify_user_sync(request, get_user(request))
+        return self.get_response(request)
 
     def _device_from_persistent_id(self, persistent_id: str):
         label, _, device_id = self._normalize_persistent_id(persistent_id).rpartition("/")
