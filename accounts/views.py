@@ -54,7 +54,8 @@ def locked_out(request, response=None, credentials=None, *args, **kwargs):
 
 @require_GET
 def home(request):
-    return render(request, "accounts/home.html", {"sections": home_sections(request.user)})
+    return render(request, "accounts/home.jinja", {"sections": home_sections(request.user)},
+                  using="jinja2")
 
 
 @require_GET
