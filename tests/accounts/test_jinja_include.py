@@ -180,6 +180,25 @@ def test_times_are_written_as_django_writes_them_in_every_format(format):
         assert written == expected, moment
 
 
+def test_times_are_written_in_the_zone_active_for_the_template():
+    """The time zone is read once per template (config/jinja2.py `_where`): the one active
+    when it is written, as Django reads it for each value; a time without a zone is left as
+    it is."""
+    from zoneinfo import ZoneInfo
+
+    from django.utils import timezone
+
+    source = ('{{ at|date("j F Y, H:i") }} {{ at|date("D j M") }} {{ day|date("j F Y") }} '
+              '{{ naive|date("j F Y, H:i") }}')
+    values = {"at": TIMES[0], "day": date(2026, 7, 1), "naive": datetime(2026, 7, 1, 9, 5)}
+    with timezone.override(ZoneInfo("America/New_York")):
+        written, expected = both(source, source.replace("|date(", "|date:").replace(")", ""),
+                                 **values)
+    assert written == expected == "1 July 2026, 19:30 Wed 1 Jul 1 July 2026 1 July 2026, 09:05"
+    assert both(source, source.replace("|date(", "|date:").replace(")", ""), **values)[0] == (
+        "2 July 2026, 00:30 Thu 2 Jul 1 July 2026 1 July 2026, 09:05")
+
+
 def test_a_time_shown_as_a_day_is_the_day_it_is_in_local_time():
     late = datetime(2026, 7, 1, 23, 30, tzinfo=UTC)  # 2 July in London (BST)
     written, expected = both('{{ at|date("j M Y") }} {{ at|date("D j M") }} {{ at|date("j M, H:i") }}',
