@@ -44,12 +44,14 @@ from accounts.html import django_quotes, escaped
 _ID_SLOTS = tuple(2_147_480_009 + n for n in range(4))
 
 
-def url(name: str, *args) -> str:
+@jinja2.pass_eval_context
+def url(eval_ctx, name: str, *args) -> str:
     """Django's `reverse(name, args=args)`. An address with no ids (the layout's) or only ids
     (a row's links) is worked out once per name, then the ids put in their places: a table
-    of 50 rows reversed the same address 50 times, at a fiftieth of a millisecond each."""
+    of 50 rows reversed the same address 50 times, at a fiftieth of a millisecond each. The
+    script prefix and URLconf are read once per template (`_where`)."""
     if all(type(arg) is int and arg >= 0 for arg in args):
-        parts = _around_ids(name, len(args), get_script_prefix(), get_urlconf())
+        parts = _around_ids(name, len(args), *_where(eval_ctx)[2:])
         if parts:  # the parts are escaped, and a whole number needs no escaping
             text = parts[0]
             for arg, part in zip(args, parts[1:], strict=True):
@@ -104,7 +106,7 @@ def date(eval_ctx, value, format: str = "") -> str:
     when the format shows only the day; a time in the formats the rows use ("j F Y, H:i",
     "c") is written here, as Django writes it (tested), at a tenth of the cost. The time zone
     and language are read once per template (`_where`)."""
-    zone, language = _where(eval_ctx)
+    zone, language, *_ = _where(eval_ctx)
     if isinstance(value, dt.datetime):
         if (settings.USE_TZ and value.utcoffset() is not None
                 and getattr(value, "convert_to_local_time", True)):  # as template_localtime
@@ -121,13 +123,15 @@ def date(eval_ctx, value, format: str = "") -> str:
 
 
 def _where(eval_ctx) -> tuple:
-    """The current time zone and language, read once while a template is written: each is a
-    lookup in the request's context-local state (a microsecond or three), and a timeline
-    writes a hundred and fifty dates. Neither changes while a template is written."""
+    """The current time zone, language, script prefix and URLconf, read once while a template
+    is written: each is a lookup in the request's context-local state (a microsecond or
+    three), and a timeline writes a hundred and fifty dates, a debrief a hundred addresses.
+    None changes while a template is written."""
     try:
         return eval_ctx.where
     except AttributeError:
-        eval_ctx.where = (timezone.get_current_timezone(), get_language())
+        eval_ctx.where = (timezone.get_current_timezone(), get_language(),
+                          get_script_prefix(), get_urlconf())
         return eval_ctx.where
 
 
