@@ -16,6 +16,7 @@ has what the context processors give a Django template, and `csrf_input`. Output
 Django templates escape it, character for character."""
 
 import datetime as dt
+import unicodedata
 from decimal import ROUND_HALF_UP, Decimal
 from functools import cache, lru_cache
 from operator import attrgetter
@@ -208,6 +209,15 @@ def linebreaksbr(value) -> str:
     return SafeString(escaped(value).replace("\n", "<br>"))  # nosec B703: escaped first
 
 
+def truncatechars(value, length):
+    """Django's `truncatechars` filter. Text that fits (most notes) is given back at once, as
+    Django gives it back after counting its characters one by one in Python."""
+    if (type(value) is str and type(length) is int and length > 0 and len(value) <= length
+            and unicodedata.is_normalized("NFC", value)):
+        return value
+    return defaultfilters.truncatechars(value, length)
+
+
 def display(instance, field: str):
     """`{{ contact|display("kind") }}`: what `contact.get_kind_display()` gives, from the
     field's choices kept as a dict (Django's makes the dict again on every call, and a
@@ -290,6 +300,6 @@ def environment(**options) -> Environment:
     env.globals.update(url=url, static=static, htmx_script=htmx_script, field=field)
     env.filters.update(date=date, display=display, linebreaksbr=linebreaksbr,
                        pluralize=defaultfilters.pluralize,
-                       truncatechars=defaultfilters.truncatechars,
+                       truncatechars=truncatechars,
                        floatformat=floatformat)
     return env

@@ -75,6 +75,17 @@ def test_pounds_and_pence_are_written_as_djangos_floatformat_writes_them():
     assert both('{{ a|floatformat("2g") }}', "", a=Decimal("1234.5"))[0] == "1,234.50"
 
 
+def test_text_is_truncated_as_djangos_truncatechars_truncates_it():
+    """Text that fits is given back at once (config/jinja2.py `truncatechars`); the rest, and
+    text not in composed form, as Django's filter writes it."""
+    decomposed = "Cafe\u0301 " * 3  # "é" as e and a combining accent: Django composes it
+    for text in ["", "short", "x" * 10, "x" * 11, AWKWARD, decomposed, "é" * 12, None, 42]:
+        for length in (1, 10, 11, 160):
+            written, expected = both(f"{{{{ s|truncatechars({length}) }}}}",
+                                     f"{{{{ s|truncatechars:{length} }}}}", s=text)
+            assert written == expected, (text, length)
+
+
 def test_line_breaks_become_br_after_escaping():
     written, expected = both("{{ text|linebreaksbr }}", "{{ text|linebreaksbr }}",
                              text="Rang <Sam>\nNo answer")
