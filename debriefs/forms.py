@@ -61,10 +61,10 @@ def debrief_issue_form(debrief, data=None):
     from caseload.models import Case
     from issues.forms import QuickIssueForm
 
-    cases = Case.objects.open().filter(team=debrief.team_id)
-    form = QuickIssueForm(data, cases_in_reach=cases)
+    form = QuickIssueForm(data)
     form.fields["case"] = CaseReferenceField(
-        cases, example=f"{debrief.team.case_prefix}-0042", label="Whose case it arose from",
+        lambda: Case.objects.open().filter(team=debrief.team_id),
+        example=f"{debrief.team.case_prefix}-0042", label="Whose case it arose from",
         help_text="The case reference, if it is about one person. For example, "
                   f"{debrief.team.case_prefix}-0042")
     return form
@@ -72,7 +72,8 @@ def debrief_issue_form(debrief, data=None):
 
 class CaseReferenceField(forms.CharField):
     """A case reference typed in, cleaned to the open case of the team it names (or None when
-    left empty). One query."""
+    left empty). One query. `cases` gives the cases it may name: built only when a reference
+    is checked, not each time the debrief shows the form."""
 
     def __init__(self, cases, *, example: str, **kwargs):
         too_long = f"A case reference is at most 20 characters, for example {example}"
@@ -86,7 +87,7 @@ class CaseReferenceField(forms.CharField):
         reference = super().clean(value).strip().upper()
         if not reference:
             return None
-        case = self.cases.filter(reference=reference).first()
+        case = self.cases().filter(reference=reference).first()
         if case is None:
             raise forms.ValidationError(f"No open case of this team has the reference "
                                         f"{reference}. Check it, for example {self.example}")
