@@ -186,11 +186,13 @@ class CompiledObjects:
     `case` to an object the caller already has, as a related manager does, so reading it
     costs no query. `only` (`"date"`, `"case__reference"`) reads just those fields, with the
     primary keys and the related keys, and defers the rest, as the queryset's `only()` does
-    for a model it names fields of; a related model it names no field of is read whole."""
+    for a model it names fields of; a related model it names no field of is read whole.
+    `extra` names annotations of the queryset, read in the same query and set on each
+    instance, as the queryset sets its annotations."""
 
     def __init__(self, model, build: Callable[..., QuerySet], *, related: tuple[str, ...] = (),
-                 only: tuple[str, ...] = ()):
-        self.model = model
+                 only: tuple[str, ...] = (), extra: tuple[str, ...] = ()):
+        self.model, self.extra = model, extra
         self.fields = _attnames(model, [name for name in only if "__" not in name]
                                 + list(related if only else ()))
         self.related = []  # (foreign key, model, its fields' attnames, where its primary key is)
@@ -204,7 +206,7 @@ class CompiledObjects:
                                  attnames.index(related_model._meta.pk.attname)))
         columns = [*self.fields, *(f"{foreign_key.name}__{attname}"
                                    for foreign_key, _, attnames, _ in self.related
-                                   for attname in attnames)]
+                                   for attname in attnames), *extra]
         self.compiled = Compiled(model, lambda **shape: build(**shape).values_list(*columns))
 
     def objects(self, values: dict[str, Any], *, known: dict | None = None,
@@ -225,6 +227,8 @@ class CompiledObjects:
                                              else related_model.from_db(alias, attnames, part))
             for foreign_key, value in known:
                 foreign_key.set_cached_value(instance, value)
+            for name, value in zip(self.extra, row[start:], strict=True):
+                setattr(instance, name, value)
             found.append(instance)
         return found
 

@@ -1,7 +1,7 @@
 """Who may see and run which debrief. A debrief outside the user's teams is a 404."""
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import BigIntegerField
+from django.db.models import BigIntegerField, OuterRef, Subquery
 from django.http import Http404
 
 from accounts.compiled import Capabilities, CompiledObjects, Reach, Slot, reach
@@ -15,17 +15,23 @@ def require_debriefs(user):
 
 def _debrief_query(*, capabilities: Capabilities, change: bool):
     """A debrief by id within reach (Debrief.objects.for_user's rule), or within the user's
-    own teams to change it; compiled once per shape (accounts/compiled.py)."""
-    debriefs = Debrief.objects.filter(pk=Slot("pk", BigIntegerField()))
+    own teams to change it, with the day of the team's debrief before it
+    (`previous_held_on`, None for its first); compiled once per shape (accounts/compiled.py)."""
+    debriefs = Debrief.objects.filter(pk=Slot("pk", BigIntegerField())).annotate(
+        previous_held_on=Subquery(Debrief.objects.filter(
+            team=OuterRef("team"), held_on__lt=OuterRef("held_on"))
+            .order_by("-held_on").values("held_on")[:1]))
     return (debriefs.filter(team__in=Reach(capabilities).team_ids) if change
             else debriefs.for_user(Reach(capabilities)))
 
 
-DEBRIEF = CompiledObjects(Debrief, _debrief_query, related=("team", "started_by", "closed_by"))
+DEBRIEF = CompiledObjects(Debrief, _debrief_query, related=("team", "started_by", "closed_by"),
+                          extra=("previous_held_on",))
 
 
 def debrief_for_user(user, pk, *, change: bool = False) -> Debrief:
-    """The debrief, if the user may see it; `change` needs a member of its team. One query."""
+    """The debrief, if the user may see it; `change` needs a member of its team. One query,
+    which also reads the day of the team's debrief before it (`previous_day`)."""
     if change and not user.has_perm("accounts.work_cases"):
         raise PermissionDenied
     require_debriefs(user)

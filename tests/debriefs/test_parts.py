@@ -67,3 +67,19 @@ def test_every_form_on_the_page_carries_the_pages_one_token(signed_in, coordinat
 def test_a_part_the_page_does_not_have_is_not_found():
     with pytest.raises(TemplateDoesNotExist):
         engines["jinja2"].get_template("debriefs/debrief_detail.jinja#no_such_part")
+
+
+def test_the_page_says_since_when_things_are_new_from_the_teams_debrief_before(
+        signed_in, coordinator, other_team, team, case, debrief):
+    """The day before is read with the debrief itself (debriefs.permissions.DEBRIEF): none for
+    the team's first; the latest earlier day of the same team, not another team's."""
+    from datetime import timedelta
+
+    client = signed_in(coordinator)
+    assert "anything new first" in client.get(f"/debriefs/{debrief.pk}/").text
+    day = debrief.held_on
+    for held_on, of in ((day - timedelta(days=9), team), (day - timedelta(days=3), team),
+                        (day - timedelta(days=1), other_team)):
+        Debrief.objects.create(team=of, held_on=held_on, started_by=coordinator)
+    page = client.get(f"/debriefs/{debrief.pk}/").text
+    assert f"anything new since {(day - timedelta(days=3)):%-d %B} first" in page
