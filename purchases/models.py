@@ -269,6 +269,10 @@ class Purchase(models.Model):
             # without reading every purchase.
             models.Index(fields=["team", "case"], name="purchase_awaiting_advice_team",
                          condition=Q(advice_asked=True, advice_given="", voided=False)),
+            # ... and the oldest ten of them, read in order (not a team's purchases by date,
+            # skipping those not waiting, which grew with the team's spend).
+            models.Index(fields=["team", "date", "id"], name="purchase_advice_oldest",
+                         condition=Q(advice_asked=True, advice_given="", voided=False)),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(amount__gt=0, amount__lte=MAX_AMOUNT),
