@@ -22,7 +22,6 @@ from functools import cache, lru_cache
 from operator import attrgetter
 
 import jinja2
-import markupsafe
 from django.conf import settings
 from django.core.signals import setting_changed
 from django.dispatch import receiver
@@ -40,7 +39,7 @@ from django_htmx.jinja import htmx_script
 from jinja2 import Environment
 from markupsafe import Markup, escape
 
-from accounts.html import django_quotes, escaped
+from accounts.html import django_quotes, escape_text, escaped
 
 # Numbers no object's id is, reversed in the ids' places to find where they go in an address.
 _ID_SLOTS = tuple(2_147_480_009 + n for n in range(4))
@@ -235,22 +234,18 @@ def _choices(model, field: str) -> dict:
 def _escape(value):
     """What Jinja2's `escape` writes for a value in a template's output, without making a
     `Markup` of the commonest ones: text is escaped by MarkupSafe's C function behind `escape`
-    (`_escape_text`), a whole number (the ids in a row's markup) is its digits, and a value
+    (accounts.html's `escape_text`), a whole number (the ids in a row's markup) is its digits, and a value
     already safe (an address from `url()`, a form field) is itself. Every other value is
     escaped by `escape`. A debrief writes two thousand values."""
     kind = type(value)
     if kind is str:
-        return _escape_text(value)
+        return escape_text(value)
     if kind is int:
         return str(value)
     if kind is SafeString or kind is Markup:
         return value
     return escape(value)
 
-
-# MarkupSafe's escaping of text, as `escape` does it before wrapping the result in a Markup
-# (its C speedup; its own fallback, or `escape`, where that is missing).
-_escape_text = getattr(markupsafe, "_escape_inner", None) or (lambda text: str(escape(text)))
 
 
 class Template(jinja2.Template):
