@@ -4,17 +4,20 @@ the busiest pages.
 Most pages are Django templates. The layout's header and footer, each form field, and a page's
 long tables (a page of purchases, a case's timeline) are rendered from Jinja2 templates
 (`templates/**/*.jinja`) through `{% jinja_include %}` and `{% field %}` (accounts' template
-tags). The pages read most often, the debrief and the case page, are Jinja2 throughout
-(`base.jinja`), and htmx asks for their parts as blocks (`Part`). Jinja2 compiles a template to
+tags). The pages read most often (the debrief, the case page, the home page) are Jinja2
+throughout (`base.jinja`), and htmx asks for their parts as blocks (`Part`). Jinja2 compiles a template to
 Python, so a row costs a third to a half of what Django's engine takes for the same markup, and
 those parts were most of each page's time (docs/performance.md). Here are the Django helpers
 they need, with the meaning they have in Django templates: `url()`, `static()`,
 `htmx_script()` and `field()` (`{% field %}`), and the `date`, `floatformat`, `linebreaksbr`,
 `pluralize` and `truncatechars` filters, and `display` for a field's `get_..._display()`
 (Jinja2's own filters are there too; `safe` is never used). A page rendered with its request
-has what the context processors give a Django template, and `csrf_input`. Output is escaped as
-Django templates escape it, character for character."""
+has what the context processors give a Django template, with one `csrf_token` a page (write it
+in a hidden input: Django's `csrf_input` works out a new token each time). Output is escaped
+as Django templates escape it, character for character."""
 
+import contextlib
+import contextvars
 import datetime as dt
 import unicodedata
 from decimal import ROUND_HALF_UP, Decimal
@@ -45,14 +48,13 @@ from accounts.html import django_quotes, escape_text, escaped
 _ID_SLOTS = tuple(2_147_480_009 + n for n in range(4))
 
 
-@jinja2.pass_eval_context
-def url(eval_ctx, name: str, *args) -> str:
+def url(name: str, *args) -> str:
     """Django's `reverse(name, args=args)`. An address with no ids (the layout's) or only ids
     (a row's links) is worked out once per name, then the ids put in their places: a table
     of 50 rows reversed the same address 50 times, at a fiftieth of a millisecond each. The
     script prefix and URLconf are read once per template (`_where`)."""
     if all(type(arg) is int and arg >= 0 for arg in args):
-        parts = _around_ids(name, len(args), *_where(eval_ctx)[2:])
+        parts = _around_ids(name, len(args), *_where()[2:])
         if parts:  # the parts are escaped, and a whole number needs no escaping
             text = parts[0]
             for arg, part in zip(args, parts[1:], strict=True):
@@ -99,15 +101,14 @@ def _forget_kept_answers(*, setting, **kwargs):
             kept.cache_clear()
 
 
-@jinja2.pass_eval_context
-def date(eval_ctx, value, format: str = "") -> str:
+def date(value, format: str = "") -> str:
     """Django's `date` filter, in local time as Django templates show it. A day is written
     once per format and kept (escaped): the rows of a table share a few days, and Django's
     formatting is a fiftieth of a millisecond each time. A time's day is kept the same way
     when the format shows only the day; a time in the formats the rows use ("j F Y, H:i",
     "c") is written here, as Django writes it (tested), at a tenth of the cost. The time zone
     and language are read once per template (`_where`)."""
-    zone, language, *_ = _where(eval_ctx)
+    zone, language, *_ = _where()
     if isinstance(value, dt.datetime):
         if (settings.USE_TZ and value.utcoffset() is not None
                 and getattr(value, "convert_to_local_time", True)):  # as template_localtime
@@ -123,17 +124,31 @@ def date(eval_ctx, value, format: str = "") -> str:
     return defaultfilters.date(value, format)
 
 
-def _where(eval_ctx) -> tuple:
+def _where() -> tuple:
     """The current time zone, language, script prefix and URLconf, read once while a template
-    is written: each is a lookup in the request's context-local state (a microsecond or
-    three), and a timeline writes a hundred and fifty dates, a debrief a hundred addresses.
-    None changes while a template is written."""
+    is written (`_writing`): each is a lookup in the request's context-local state (a
+    microsecond or three), and a timeline writes a hundred and fifty dates, a debrief a
+    hundred addresses. None changes while a template is written."""
+    where = _WHERE.get()
+    if where is None:
+        where = (timezone.get_current_timezone(), get_language(), get_script_prefix(),
+                 get_urlconf())
+        _WHERE.set(where)
+    return where
+
+
+_WHERE = contextvars.ContextVar("where", default=None)
+
+
+@contextlib.contextmanager
+def _writing():
+    """While a template is written: `_where` reads afresh for it (an imported macro's module
+    is kept between requests, so the answers cannot be kept on it)."""
+    token = _WHERE.set(None)
     try:
-        return eval_ctx.where
-    except AttributeError:
-        eval_ctx.where = (timezone.get_current_timezone(), get_language(),
-                          get_script_prefix(), get_urlconf())
-        return eval_ctx.where
+        yield
+    finally:
+        _WHERE.reset(token)
 
 
 # The characters of a format that shows only the day (Django's date format letters for the
@@ -234,9 +249,9 @@ def _choices(model, field: str) -> dict:
 def _escape(value):
     """What Jinja2's `escape` writes for a value in a template's output, without making a
     `Markup` of the commonest ones: text is escaped by MarkupSafe's C function behind `escape`
-    (accounts.html's `escape_text`), a whole number (the ids in a row's markup) is its digits, and a value
-    already safe (an address from `url()`, a form field) is itself. Every other value is
-    escaped by `escape`. A debrief writes two thousand values."""
+    (`accounts.html.escape_text`), a whole number (the ids in a row's markup) is its digits,
+    and a value already safe (an address from `url()`, a form field) is itself. Every other
+    value is escaped by `escape`. A debrief writes two thousand values."""
     kind = type(value)
     if kind is str:
         return escape_text(value)
@@ -245,7 +260,6 @@ def _escape(value):
     if kind is SafeString or kind is Markup:
         return value
     return escape(value)
-
 
 
 class Template(jinja2.Template):
@@ -257,7 +271,8 @@ class Template(jinja2.Template):
     never spells a quote `&#34;` or `&#39;` (tested)."""
 
     def render(self, *args, **kwargs) -> str:
-        return django_quotes(super().render(*args, **kwargs))
+        with _writing():
+            return django_quotes(super().render(*args, **kwargs))
 
     @classmethod
     def from_code(cls, environment, code, globals, uptodate=None):
@@ -279,8 +294,9 @@ class Part:
 
     def render(self, context) -> str:
         template = self.template
-        written = template.blocks[self.block](template.new_context(context))
-        return django_quotes(template.environment.concat(written))
+        with _writing():
+            written = template.blocks[self.block](template.new_context(context))
+            return django_quotes(template.environment.concat(written))
 
 
 class Engine(django_jinja2.Jinja2):

@@ -210,6 +210,26 @@ def test_times_are_written_in_the_zone_active_for_the_template():
         "2 July 2026, 00:30 Thu 2 Jul 1 July 2026 1 July 2026, 09:05")
 
 
+def test_an_imported_macro_writes_times_in_the_zone_of_each_template_it_is_written_in():
+    """A macro's module is imported once and kept (entry_status.jinja's, say): the time zone is
+    still read for each template written, not kept from the first."""
+    from types import SimpleNamespace
+    from zoneinfo import ZoneInfo
+
+    from django.utils import timezone
+
+    entry = SimpleNamespace(version=3, updated_at=TIMES[0])
+    template = jinja.get_template("debriefs/includes/entry_answer.jinja")
+    written = {}
+    for zone in ("Europe/London", "America/New_York", "Asia/Tokyo"):
+        with timezone.override(ZoneInfo(zone)):
+            written[zone] = template.render({"case": SimpleNamespace(pk=7), "entry": entry,
+                                             "saved": True})
+    assert "Saved at 00:30:00" in written["Europe/London"]
+    assert "Saved at 19:30:00" in written["America/New_York"]
+    assert "Saved at 08:30:00" in written["Asia/Tokyo"]
+
+
 def test_a_time_shown_as_a_day_is_the_day_it_is_in_local_time():
     late = datetime(2026, 7, 1, 23, 30, tzinfo=UTC)  # 2 July in London (BST)
     written, expected = both('{{ at|date("j M Y") }} {{ at|date("D j M") }} {{ at|date("j M, H:i") }}',
