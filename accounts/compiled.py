@@ -227,6 +227,7 @@ class CompiledObjects:
                                              else related_model.from_db(alias, attnames, part))
             for foreign_key, value in known:
                 foreign_key.set_cached_value(instance, value)
+                setattr(instance, foreign_key.attname, value.pk)  # as the setter sets it
             for name, value in zip(self.extra, row[start:], strict=True):
                 setattr(instance, name, value)
             found.append(instance)

@@ -7,6 +7,7 @@ from django.db.models import BigIntegerField
 from django.shortcuts import redirect, resolve_url
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers, patch_vary_headers
+from django.utils.functional import SimpleLazyObject
 from django_otp import user_has_device
 from django_otp.middleware import OTPMiddleware
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -109,8 +110,13 @@ class TwoStepDeviceMiddleware(OTPMiddleware):
     anyway, to check it is signed in."""
 
     def __call__(self, request):
-        if getattr(request, "user", None) is not None:
-            request.user = self._verify_user_sync(request, get_user(request))
+        if self._is_async:  # django-otp's own, lazy both ways
+            return super().__call__(request)
+        user = getattr(request, "user", None)
+        if user is not None:
+            if isinstance(user, SimpleLazyObject):  # AuthenticationMiddleware's: read it now
+                user = get_user(request)
+            request.user = self._verify_user_sync(request, user)
         return self.get_response(request)
 
     def _device_from_persistent_id(self, persistent_id: str):

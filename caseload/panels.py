@@ -21,9 +21,13 @@ from django.utils.module_loading import import_string
 
 @dataclass
 class CasePanel:
-    template: str
+    template: str  # Jinja2 (`.jinja`): the case page is a Jinja2 page
     context: dict = field(default_factory=dict)
     order: int = 50
+
+    def __post_init__(self):
+        if not self.template.endswith(".jinja"):
+            raise ValueError(f"A case panel's template is Jinja2 (.jinja): {self.template}")
 
 
 def case_panels(request, case) -> list[CasePanel]:

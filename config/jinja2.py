@@ -129,22 +129,26 @@ def _where() -> tuple:
     is written (`_writing`): each is a lookup in the request's context-local state (a
     microsecond or three), and a timeline writes a hundred and fifty dates, a debrief a
     hundred addresses. None changes while a template is written."""
-    where = _WHERE.get()
-    if where is None:
-        where = (timezone.get_current_timezone(), get_language(), get_script_prefix(),
-                 get_urlconf())
-        _WHERE.set(where)
+    held = _WHERE.get()
+    if held:
+        return held[0]
+    where = (timezone.get_current_timezone(), get_language(), get_script_prefix(),
+             get_urlconf())
+    if held is not None:
+        held.append(where)
     return where
 
 
+# While a template is written, a list holding what `_where` read for it; otherwise None, and
+# `_where` reads afresh each time.
 _WHERE = contextvars.ContextVar("where", default=None)
 
 
 @contextlib.contextmanager
 def _writing():
-    """While a template is written: `_where` reads afresh for it (an imported macro's module
-    is kept between requests, so the answers cannot be kept on it)."""
-    token = _WHERE.set(None)
+    """While a template is written: `_where` reads once for it (not on the evaluation context:
+    an imported macro's module is kept between requests)."""
+    token = _WHERE.set([])
     try:
         yield
     finally:
@@ -295,8 +299,11 @@ class Part:
     def render(self, context) -> str:
         template = self.template
         with _writing():
-            written = template.blocks[self.block](template.new_context(context))
-            return django_quotes(template.environment.concat(written))
+            try:
+                written = template.blocks[self.block](template.new_context(context))
+                return django_quotes(template.environment.concat(written))
+            except Exception:  # the template's file and line in the traceback, as render gives
+                template.environment.handle_exception()
 
 
 class Engine(django_jinja2.Jinja2):

@@ -51,18 +51,10 @@ def debrief_start(*, team: Team, by) -> Debrief:
     return debrief
 
 
-PREVIOUS_DAY = Compiled(Debrief, lambda: Debrief.objects.filter(
-    team=Slot("team", IntegerField()), held_on__lt=Slot("day", DateField()))
-    .order_by("-held_on").values_list("held_on"))
-
-
 def previous_day(debrief: Debrief) -> date | None:
-    """The day of the team's debrief before this one, if there was one: as read with the
-    debrief (debriefs.permissions.debrief_for_user), or else asked for."""
-    if hasattr(debrief, "previous_held_on"):
-        return debrief.previous_held_on
-    rows = PREVIOUS_DAY.rows({"team": debrief.team_id, "day": debrief.held_on}, limit=1)
-    return rows[0][0] if rows else None
+    """The day of the team's debrief before this one, if there was one: read with the debrief
+    (debriefs.permissions.debrief_for_user)."""
+    return debrief.previous_held_on
 
 
 def _by_first_name(model):

@@ -1,6 +1,6 @@
 """The case page and its timeline of contacts, which grows from a phone without a reload."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from django.contrib import messages
@@ -35,7 +35,7 @@ TIMELINE_PAGE = 50
 def _of_case(model, *related: str) -> CompiledObjects:
     """A case's records of `model` in the model's order, with `related` read in the same
     query: what `case.<records>.select_related(*related)` reads, built and compiled once
-    (accounts/compiled.py). The case page reads its timeline and seven kinds of record so."""
+    (accounts/compiled.py). The case page reads seven kinds of record so."""
     return CompiledObjects(model, lambda: model.objects.filter(
         case=Slot("case", IntegerField())), related=related)
 
@@ -58,9 +58,9 @@ class TimelineEntry:
     worker_first_name: str
     worker_last_name: str
     worker_username: str
-    worker: str = ""
-    kind_label: str = ""
-    was_corrected: bool = False
+    worker: str = field(init=False)
+    kind_label: str = field(init=False)
+    was_corrected: bool = field(init=False)
 
     def __post_init__(self):
         self.worker = User.shown_name(self.worker_first_name, self.worker_last_name,

@@ -230,6 +230,31 @@ def test_an_imported_macro_writes_times_in_the_zone_of_each_template_it_is_writt
     assert "Saved at 08:30:00" in written["Asia/Tokyo"]
 
 
+def test_a_date_written_outside_a_template_reads_the_zone_each_time():
+    """Only a template being written keeps what it read (config/jinja2.py `_writing`)."""
+    from zoneinfo import ZoneInfo
+
+    from django.utils import timezone
+
+    from config.jinja2 import date
+
+    with timezone.override(ZoneInfo("Europe/London")):
+        assert date(TIMES[0], "H:i") == "00:30"
+    with timezone.override(ZoneInfo("America/New_York")):
+        assert date(TIMES[0], "H:i") == "19:30"
+
+
+def test_text_is_escaped_by_markupsafes_c_function():
+    """`escape_text` is MarkupSafe's C speedup (its private `_escape_inner`): if a MarkupSafe
+    release renames it, the fallback is correct but slower, and this says so."""
+    import markupsafe
+
+    from accounts.html import escape_text
+
+    assert escape_text is markupsafe._escape_inner
+    assert escape_text(AWKWARD) == str(markupsafe.escape(AWKWARD))
+
+
 def test_a_time_shown_as_a_day_is_the_day_it_is_in_local_time():
     late = datetime(2026, 7, 1, 23, 30, tzinfo=UTC)  # 2 July in London (BST)
     written, expected = both('{{ at|date("j M Y") }} {{ at|date("D j M") }} {{ at|date("j M, H:i") }}',

@@ -184,3 +184,16 @@ def test_a_session_that_is_unknown_or_past_its_expiry_signs_nobody_in(signed_in,
     expired = SessionStore(key)
     assert expired.load() == {} and expired.session_key is None
     assert SessionStore("x" * 32).load() == {}
+
+
+def test_a_signed_in_request_carries_the_user_itself_with_the_second_step_checked(signed_in,
+                                                                                leader):
+    """`request.user` is the user, not a lazy object around one (accounts.middleware
+    TwoStepDeviceMiddleware), and django-otp has looked at it: the leader signed in with both
+    steps is verified, by their device."""
+    from accounts.models import User
+
+    response = signed_in(leader).get("/")
+    user = response.wsgi_request.user
+    assert type(user) is User and user.pk == leader.pk
+    assert user.is_verified() is True and user.otp_device is not None

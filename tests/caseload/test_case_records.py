@@ -89,3 +89,12 @@ def test_the_case_page_shows_every_kind_of_record(signed_in, caseworker, full_ca
                  "No: stroke last spring", "Kyle", "92.20"]:
         assert text in page
     assert "Someone Else" not in page
+
+
+def test_a_case_panel_names_a_jinja2_template():
+    """The case page is a Jinja2 page: a panel's template must be one too."""
+    from caseload.panels import CasePanel
+
+    assert CasePanel("purchases/includes/case_spend.jinja").order == 50
+    with pytest.raises(ValueError, match="Jinja2"):
+        CasePanel("purchases/includes/case_spend.html")
