@@ -294,7 +294,6 @@ class Part:
 
     def __init__(self, template: Template, block: str):
         self.template, self.block = template, block
-        self.filename, self.name = template.filename, template.name
 
     def render(self, context) -> str:
         template = self.template

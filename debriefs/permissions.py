@@ -31,7 +31,7 @@ DEBRIEF = CompiledObjects(Debrief, _debrief_query, related=("team", "started_by"
 
 def debrief_for_user(user, pk, *, change: bool = False) -> Debrief:
     """The debrief, if the user may see it; `change` needs a member of its team. One query,
-    which also reads the day of the team's debrief before it (`previous_day`)."""
+    which also reads the day of the team's debrief before it (`previous_held_on`)."""
     if change and not user.has_perm("accounts.work_cases"):
         raise PermissionDenied
     require_debriefs(user)

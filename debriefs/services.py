@@ -51,12 +51,6 @@ def debrief_start(*, team: Team, by) -> Debrief:
     return debrief
 
 
-def previous_day(debrief: Debrief) -> date | None:
-    """The day of the team's debrief before this one, if there was one: read with the debrief
-    (debriefs.permissions.debrief_for_user)."""
-    return debrief.previous_held_on
-
-
 def _by_first_name(model):
     """A debrief's rows of `model` (one per person) with each person, by first name."""
     return CompiledObjects(model, lambda: model.objects.filter(

@@ -33,7 +33,6 @@ from debriefs.services import (
     debrief_people,
     debrief_start,
     entry_save,
-    previous_day,
     stroke_add,
     tallies,
     welfare_answers,
@@ -107,7 +106,7 @@ def debrief_detail(request, pk):
     next ones (with htmx, only those rows). Runs a fixed number of queries whatever the team's
     caseload."""
     debrief = debrief_for_user(request.user, pk)
-    since = previous_day(debrief)
+    since = debrief.previous_held_on  # the team's debrief before, read with it
     rows = {"debrief": debrief, "progress_choices": PROGRESS_KEYS,
             "people": debrief_people(debrief, since=since, start=_from(request)),
             "can_change": request.user.has_perm("accounts.work_cases")}
