@@ -15,9 +15,10 @@ between query shapes (with or without a filter, say); each shape is compiled onc
 from collections.abc import Callable
 from typing import Any, NamedTuple
 
+from django.contrib.postgres.fields import ArrayField
 from django.core.exceptions import EmptyResultSet
 from django.db import DEFAULT_DB_ALIAS, connections, router
-from django.db.models import BigIntegerField, Expression, IntegerField, QuerySet
+from django.db.models import BigIntegerField, BooleanField, Expression, F, IntegerField, QuerySet
 
 from accounts import prepared
 
@@ -72,6 +73,31 @@ class TeamIds(Expression):
         if not self.count:
             raise EmptyResultSet
         return ", ".join(["%s"] * self.count), tuple(TeamId(n) for n in range(self.count))
+
+
+class AnyOf(Expression):
+    """`column = ANY($n)`, for `filter()`: the column's value among a list given each time the
+    query runs as one value (`AnyOf("case", "cases")`), so there is one query shape however
+    long the list. For lookups by a handful of keys (a page's rows), not for ordered scans over
+    a column's index (see TeamIds)."""
+
+    conditional = True
+
+    def __init__(self, column: str, slot: str, of=None):
+        super().__init__(output_field=BooleanField())
+        self.column = F(column)
+        self.slot = Slot(slot, ArrayField(of or BigIntegerField()))
+
+    def get_source_expressions(self):
+        return [self.column, self.slot]
+
+    def set_source_expressions(self, expressions):
+        self.column, self.slot = expressions
+
+    def as_sql(self, compiler, connection):
+        column, column_params = compiler.compile(self.column)
+        array, array_params = compiler.compile(self.slot)
+        return f"{column} = ANY({array})", (*column_params, *array_params)
 
 
 class Capabilities(NamedTuple):

@@ -4,7 +4,6 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
-from django.contrib.postgres.fields import ArrayField
 from django.db import IntegrityError, transaction
 from django.db.models import (
     BigIntegerField,
@@ -15,7 +14,6 @@ from django.db.models import (
     Exists,
     ExpressionWrapper,
     F,
-    Func,
     IntegerField,
     OuterRef,
     Q,
@@ -24,7 +22,7 @@ from django.db.models import (
 )
 from django.utils import timezone
 
-from accounts.compiled import Compiled, CompiledObjects, Slot
+from accounts.compiled import AnyOf, Compiled, CompiledObjects, Slot
 from accounts.html import escaped
 from accounts.models import Team, User
 from accounts.shortcuts import local_midnight
@@ -173,9 +171,7 @@ PEOPLE = Compiled(Case, _people_query, label="debrief_people")
 # The debrief's entries for some of its cases (`cases`, a list of ids: `case_id = ANY($2)`),
 # with who saved each.
 TODAYS_ENTRIES = CompiledObjects(Entry, lambda: Entry.objects.filter(
-    Func(F("case"), Slot("cases", ArrayField(BigIntegerField())), arg_joiner=" = ANY(",
-         template="%(expressions)s)", output_field=BooleanField()),
-    debrief=Slot("debrief", BigIntegerField())), related=("updated_by",))
+    AnyOf("case", "cases"), debrief=Slot("debrief", BigIntegerField())), related=("updated_by",))
 
 
 def debrief_people(debrief: Debrief, *, since, start: int = 0,

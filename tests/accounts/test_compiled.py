@@ -168,3 +168,18 @@ def test_objects_read_only_the_fields_asked_for_as_only_would(teams,
     assert contact.worker.get_deferred_fields() == expected.worker.get_deferred_fields()
     with django_assert_num_queries(1):
         assert contact.next_step == "Ring back"
+
+
+def test_any_of_matches_the_rows_among_the_list_given_each_time():
+    """`AnyOf("case", "cases")`: one query shape, whatever the list's length."""
+    from accounts.compiled import AnyOf
+
+    team = TeamFactory()
+    cases = [CaseFactory(team=team) for _ in range(4)]
+    contacts = {case.pk: ContactFactory(case=case) for case in cases}
+    of_cases = Compiled(Contact, lambda: Contact.objects.filter(AnyOf("case", "cases"))
+                        .order_by("pk").values_list("pk"))
+    for chosen in ([], cases[:1], cases[1:3], cases):
+        found = [pk for (pk,) in of_cases.rows({"cases": [case.pk for case in chosen]})]
+        assert found == sorted(contacts[case.pk].pk for case in chosen)
+    assert len(of_cases._kept) == 1
