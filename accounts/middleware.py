@@ -1,7 +1,6 @@
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
-from django.contrib.auth.middleware import get_user
 from django.contrib.auth.views import redirect_to_login
 from django.db.models import BigIntegerField
 from django.shortcuts import redirect, resolve_url
@@ -12,6 +11,7 @@ from django_otp import user_has_device
 from django_otp.middleware import OTPMiddleware
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from accounts.backends import request_user
 from accounts.compiled import CompiledObjects, Slot
 from accounts.mfa import must_use_mfa, uses_mfa
 from accounts.shortcuts import is_id
@@ -114,8 +114,8 @@ class TwoStepDeviceMiddleware(OTPMiddleware):
             return super().__call__(request)
         user = getattr(request, "user", None)
         if user is not None:
-            if isinstance(user, SimpleLazyObject):  # AuthenticationMiddleware's: read it now
-                user = get_user(request)
+            if isinstance(user, SimpleLazyObject):  # AuthenticationMiddleware's: read it now,
+                user = request_user(request)  # with the session's query
             request.user = self._verify_user_sync(request, user)
         return self.get_response(request)
 

@@ -1,6 +1,7 @@
 import pghistory
 import pgtrigger
 from django.contrib.auth.models import AbstractUser
+from django.contrib.sessions.base_session import AbstractBaseSession
 from django.db import connection, connections, models, router
 from django.utils import timezone
 
@@ -127,6 +128,22 @@ class User(AbstractUser):
     def roles(self) -> list[Role]:
         return [role for role in Role if role in self.role_names]
 
+
+
+class Session(AbstractBaseSession):
+    """A browser's session: Django's database session, with the signed-in user's id in a column
+    of its own, written from the session's data each time it is saved (accounts.sessions). A
+    request reads its session and its user in one query, and deleting a user ends their
+    sessions."""
+
+    user = models.ForeignKey(User, null=True, blank=True, on_delete=models.CASCADE,
+                             related_name="+")
+
+    @classmethod
+    def get_session_store_class(cls):
+        from accounts.sessions import SessionStore
+
+        return SessionStore
 
 @pghistory.track()
 class Team(models.Model):

@@ -1,25 +1,68 @@
-"""Django's database sessions, read with one plain query: every signed-in request reads its
-session, and the ORM's query building was most of the cost. Same table, same data, same
-expiry; writing is Django's own."""
+"""Django's database sessions, in a table whose rows also name their signed-in user
+(accounts.models.Session), read with one plain query: every signed-in request reads its
+session, and the ORM's query building was most of the cost. The same query reads the user
+with their roles, capabilities and teams (accounts.backends), which was a second query on
+every page. Same data, same expiry; writing is Django's own, with the user's id added."""
 
+from django.contrib.auth import SESSION_KEY
 from django.contrib.sessions.backends.db import SessionStore as DatabaseSessionStore
 from django.db import connection
 from django.utils import timezone
 
 from accounts import prepared
+from accounts.backends import USER_ACCESS, USER_COLUMNS
 
 
 class SessionStore(DatabaseSessionStore):
+    _user_id = None
+    _user_rows = ()
+
+    @classmethod
+    def get_model_class(cls):
+        from accounts.models import Session
+
+        return Session
+
     def _get_session_from_db(self):
         if self.session_key is None:
             return None
+        table, users = self.model._meta.db_table, self.model.user.field.related_model
         with connection.cursor() as cursor:
             prepared.execute(
-                cursor, f"select session_data, expire_date from {self.model._meta.db_table} "  # noqa: S608  # nosec B608
-                "where session_key = %s and expire_date > %s",
-                [self.session_key, timezone.now()], label=self.model._meta.db_table)
-            row = cursor.fetchone()
-        if row is None:
+                cursor, f"select s.session_data, s.expire_date, s.user_id, {USER_COLUMNS} "  # noqa: S608  # nosec B608
+                f"from {table} s left join {users._meta.db_table} u on u.id = s.user_id "
+                f"{USER_ACCESS} where s.session_key = %s and s.expire_date > %s",
+                [self.session_key, timezone.now()], label=table)
+            rows = cursor.fetchall()
+        if not rows:
             self._session_key = None
             return None
-        return self.model(session_key=self.session_key, session_data=row[0], expire_date=row[1])
+        session_data, expire_date, self._user_id = rows[0][:3]
+        self._user_rows = [row[3:] for row in rows]
+        return self.model(session_key=self.session_key, session_data=session_data,
+                          expire_date=expire_date, user_id=self._user_id)
+
+    def user_rows(self, user_id: int) -> list[tuple] | None:
+        """The rows of accounts.backends.USER_COLUMNS that this session's query read for its
+        user, if that is the user with this id, else None (read them yourself)."""
+        if self._user_id is None or self._user_id != user_id:
+            return None
+        return self._user_rows
+
+    def create_model_instance(self, data):
+        session = super().create_model_instance(data)
+        session.user_id = _user_id(data)
+        return session
+
+    async def acreate_model_instance(self, data):
+        session = await super().acreate_model_instance(data)
+        session.user_id = _user_id(data)
+        return session
+
+
+def _user_id(data: dict) -> int | None:
+    """The signed-in user's id in the session's data (Django keeps it as text), or None."""
+    try:
+        return int(data[SESSION_KEY])
+    except (KeyError, TypeError, ValueError):
+        return None

@@ -151,6 +151,22 @@ def test_urls_are_djangos():
     assert written == expected == "/purchases/42/"
 
 
+def test_the_htmx_tags_are_django_htmxs_and_follow_the_static_address(settings):
+    from django_htmx.jinja import htmx_script
+
+    from config.jinja2 import htmx_script as kept
+
+    written, expected = both("{{ htmx_script(version=4) }}", "{% load django_htmx %}"
+                             "{% htmx_script version=4 %}")
+    assert written == expected == htmx_script(version=4)
+    assert '<script src="/static/django_htmx/htmx-4.min.js" defer></script>' in written
+    settings.STATIC_URL = "/assets/"
+    assert jinja.from_string("{{ htmx_script(version=4) }}").render() == htmx_script(version=4) \
+        == '<script src="/assets/django_htmx/htmx-4.min.js" defer></script>'
+    assert kept(version=4, nonce="n-1") == htmx_script(version=4, nonce="n-1")  # not kept
+    assert 'nonce="n-1"' in kept(version=4, nonce="n-1")
+
+
 @pytest.mark.parametrize(("name", "args"), [
     ("purchases:purchase-detail", (7,)), ("purchases:purchase-detail", (123456789,)),
     ("caseload:case-detail", (0,)), ("caseload:contact-edit", (3,)), ("debriefs:entry-update", (3, 9)), ("home", ()),

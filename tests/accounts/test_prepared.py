@@ -48,14 +48,14 @@ def test_a_new_connection_prepares_it_again():
 
 
 @pytest.mark.django_db(transaction=True)  # closes the connection
-def test_every_signed_in_request_reads_its_session_and_user_through_prepared_statements(
+def test_every_signed_in_request_reads_its_session_and_user_through_a_prepared_statement(
         signed_in, caseworker):
     client = signed_in(caseworker)
     connection.close()  # a fresh connection: nothing prepared yet
     assert client.get("/").status_code == 200
     statements = " ".join(_statements().values())
-    assert "from django_session where session_key = $1 and expire_date > $2" in statements
-    assert "where u.id = $1" in statements
+    assert "from accounts_session s left join accounts_user u on u.id = s.user_id" in statements
+    assert "where s.session_key = $1 and s.expire_date > $2" in statements
 
 
 def test_behind_a_transaction_pooler_it_is_plain_sql(settings, django_assert_num_queries):

@@ -36,8 +36,8 @@ def test_a_reporting_page_reads_from_the_replica_and_the_session_from_the_primar
         response = client.get("/learning/")
     assert response.status_code == 200
     assert "purchases_purchase" in _tables(replica)
-    assert "django_session" in _tables(primary)
-    assert "django_session" not in _tables(replica)
+    assert "accounts_session" in _tables(primary)
+    assert "accounts_session" not in _tables(replica)
 
 
 def test_the_spend_overview_reads_its_figures_from_the_replica(settings, signed_in, leader,

@@ -1,14 +1,14 @@
-"""What every signed-in request costs before the page does anything: the session (one query),
-the user with their roles, capabilities and teams (one query together), the second step for
-those who need it, and no session write unless the idle expiry is due to be pushed back."""
+"""What every signed-in request costs before the page does anything: the session and its user
+with their roles, capabilities and teams (one query together), the second step for those who
+need it, and no session write unless the idle expiry is due to be pushed back."""
 
 import pytest
 from django.conf import settings
-from django.contrib.sessions.models import Session
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from accounts.models import Session
 from accounts.roles import Role
 
 pytestmark = pytest.mark.django_db
@@ -30,7 +30,7 @@ def test_a_signed_in_page_reads_session_user_and_access_and_writes_nothing(signe
     client = signed_in(make_user())
     client.get("/")
     queries = home_queries(client)
-    assert len(queries) == 2  # the session; the user with their roles and capabilities
+    assert len(queries) == 1  # the session, its user, their roles and capabilities
     assert not [q for q in queries if q.startswith(("UPDATE", "INSERT", "DELETE"))]
 
 
@@ -39,14 +39,14 @@ def test_a_caseworkers_home_page_reads_roles_and_capabilities_once(signed_in, ca
     response = client.get("/")
     assert "Your people today" in response.text  # the caseworker's section: roles were read
     assert "Cases" in response.text  # the navigation: capabilities were read
-    assert len(home_queries(client)) == 2
+    assert len(home_queries(client)) == 1
 
 
 def test_two_step_sign_in_adds_only_the_device_lookup(signed_in, leader):
     client = signed_in(leader)
     response = client.get("/")
     assert "Air cover and review" in response.text
-    assert len(home_queries(client)) == 3
+    assert len(home_queries(client)) == 2
 
 
 def test_roles_and_capabilities_come_from_one_query(make_user):
