@@ -1,7 +1,7 @@
 """Chart geometry for the spend overview: pure Python working out where each bar, line and
-label goes. templates/purchases/includes/chart.jinja draws it as SVG with presentation
-attributes only (no style attribute), so it passes the strict CSP. Every chart's figures are
-also in a table beside it."""
+label goes. The `chart` macro of templates/purchases/spend_overview.jinja draws it as SVG
+with presentation attributes only (no style attribute), so it passes the strict CSP. Every
+chart's figures are also in a table beside it."""
 
 from dataclasses import dataclass, field
 from datetime import date, timedelta

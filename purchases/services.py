@@ -5,6 +5,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from itertools import accumulate
+from typing import NamedTuple
 
 from django.conf import settings
 from django.core.cache import cache
@@ -160,6 +161,30 @@ class Median(Aggregate):
     output_field = DecimalField(max_digits=10, decimal_places=2)
 
 
+class Listed(NamedTuple):
+    """A purchase the spend overview lists (flagged or unusual), as plain values: the
+    overview is kept between writes (accounts/stamps.py), and reading model instances back
+    out of the cache took longer than writing the page's tables."""
+
+    pk: int
+    date: date
+    merchant: str
+    amount: Decimal
+    category: str
+    advice_asked: bool
+    review_verdict: str
+    case_reference: str
+    worker: str  # the worker's name, as str(user) gives it
+
+    @property
+    def category_label(self) -> str:
+        return CATEGORY_LABELS.get(self.category, self.category)
+
+
+_LISTED = ("pk", "date", "merchant", "amount", "category", "advice_asked", "review_verdict",
+           "case__reference", "worker__first_name", "worker__last_name", "worker__username")
+
+
 @dataclass
 class Overview:
     team: Team
@@ -173,8 +198,8 @@ class Overview:
     by_month: list[tuple[date, Decimal, int]]
     by_worker: list[tuple[str, Decimal, int]]
     top_cases: list[tuple[str, Decimal, int]]
-    flagged: list[Purchase]  # the first `shown` of them (all when shown is None)
-    unusual: list[tuple[Purchase, Decimal]]  # the furthest above their median first
+    flagged: list[Listed]  # the first `shown` of them (all when shown is None)
+    unusual: list[tuple[Listed, Decimal]]  # the furthest above their median first
     flagged_count: int = 0
     unusual_count: int = 0
 
@@ -241,10 +266,7 @@ def _work_out(team: Team, start: date, end: date, medians: dict[str, Decimal],
                       .values_list("pk", "reference"))
     top_cases = sorted(((references[case], total, count) for case, total, count in contenders),
                        key=_most_first)[:TOP_CASES]
-    listed = (spend.select_related("case", "worker").order_by("date", "pk")
-              .only("date", "merchant", "amount", "category", "advice_asked", "review_verdict",
-                    "case__reference", "worker__first_name", "worker__last_name",
-                    "worker__username"))
+    listed = spend.order_by("date", "pk")
     flagged, flagged_count = _first(listed.filter(Q(advice_asked=True) | Q(review_verdict__in=[
         Purchase.Verdict.QUERY, Purchase.Verdict.NOT_OK])), shown)
     unusual, unusual_count = _unusual(listed, medians, shown)
@@ -284,18 +306,19 @@ def _most_first(row: tuple) -> tuple:
     return -row[1], row[0]
 
 
-def _first(purchases, shown: int | None) -> tuple[list[Purchase], int]:
+def _first(purchases, shown: int | None) -> tuple[list[Listed], int]:
     """The first `shown` purchases (all when None) and how many there are in all: a count and
-    a page rather than every row of the period made into objects."""
-    if shown is None:
-        every = list(purchases)
-        return every, len(every)
-    first = list(purchases[:shown])
-    return first, (purchases.count() if len(first) == shown else len(first))
+    a page rather than every row of the period read."""
+    rows = purchases.values_list(*_LISTED)
+    first = [Listed(*row[:8], User.shown_name(*row[8:]))
+             for row in (rows if shown is None else rows[:shown])]
+    if shown is None or len(first) < shown:
+        return first, len(first)
+    return first, purchases.count()
 
 
 def _unusual(listed, medians: dict[str, Decimal],
-             shown: int | None) -> tuple[list[tuple[Purchase, Decimal]], int]:
+             shown: int | None) -> tuple[list[tuple[Listed, Decimal]], int]:
     """Purchases in the period above UNUSUAL_TIMES the median of their category (`medians`),
     the furthest above it first, with their medians; and how many there are. Up to two
     queries."""

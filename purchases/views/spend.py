@@ -381,7 +381,7 @@ def spend_overview_page(request):
     if overview.pot:
         charts["burn_down"] = burn_down("burn-down", overview.pot.amount, overview.start,
                                         overview.end, overview.remaining_by_day)
-    return render(request, "purchases/spend_overview.html", {
+    return render(request, "purchases/spend_overview.jinja", {
         "overview": overview, "charts": charts, "teams": teams, "rule": UNUSUAL_RULE,
         "medians_every": _every(settings.SPEND_MEDIANS_SECONDS),
-        "all_url": f"?{urlencode({'team': team.pk, 'all': 1})}"})
+        "all_url": f"?{urlencode({'team': team.pk, 'all': 1})}"}, using="jinja2")

@@ -152,6 +152,33 @@ def test_leaders_see_the_page_with_charts_and_tables(signed_in, leader, team, po
     assert "Mistake" not in page and "Joanne" not in page
 
 
+def test_each_listed_purchase_links_to_itself_with_its_case_worker_and_why(
+        signed_in, leader, team, pot, spend, case, caseworker, coordinator):
+    """The flagged and unusual purchases are kept as plain values (purchases.services.Listed),
+    read back out of the cache: the page still shows each one whole."""
+    from django.core.cache import cache
+
+    cache.clear()
+    client = signed_in(leader)
+    for _ in range(2):  # worked out, then kept
+        page = client.get(f"/purchases/overview?team={team.pk}").text
+        flagged = page.split('id="flagged"')[1].split('id="unusual"')[0]
+        unusual = page.split('id="unusual"')[1]
+        big, bus = spend["big"], spend["bus"]
+        day = big.date.strftime("%-d %b")
+        assert (f'<a class="govuk-link" href="/purchases/{big.pk}/">Big Shop, {day}</a> by '
+                f'{caseworker.get_full_name()}</td><td class="govuk-table__cell">'
+                f'{case.reference}</td><td class="govuk-table__cell"><strong class="govuk-tag '
+                f'govuk-tag--blue">Advice asked</strong>') in flagged
+        assert (f'<a class="govuk-link" href="/purchases/{bus.pk}/">Buses, {day}</a> by '
+                f'{coordinator.get_full_name()}') in flagged
+        assert '<strong class="govuk-tag govuk-tag--yellow">Queried</strong>' in flagged
+        assert (f'<a class="govuk-link" href="/purchases/{big.pk}/">Big Shop, {day}</a> '
+                f'({big.get_category_display()})</td><td class="govuk-table__cell">'
+                f'{case.reference}</td>') in unusual
+        assert "£200.00" in unusual and "£20.00" in unusual
+
+
 def test_coordinators_see_their_own_team_only(signed_in, coordinator, other_team, pot, spend):
     client = signed_in(coordinator)
     assert "£410.00" in client.get("/purchases/overview").content.decode()
