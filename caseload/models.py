@@ -74,14 +74,13 @@ class CaseQuerySet(models.QuerySet):
                                  main.values("preferred_name")[:1]))
 
     def with_activity(self):
-        """Annotate last contact, the earliest open next step and whether a hold is active.
-        Adds subqueries, not extra queries. Each is one probe of an index on contacts per
-        case (not a grouped join over every contact), so the cost follows the number of cases
-        and not their history, and a count of the cases can leave them out."""
+        """Annotate the earliest open next step and whether a hold is active (the last
+        contact is a column of the case, `last_contact_at`). Adds subqueries, not extra
+        queries. Each is one probe of an index per case (not a grouped join over every
+        contact), so the cost follows the number of cases and not their history, and a count
+        of the cases can leave them out."""
         contacts = Contact.objects.filter(case=OuterRef("pk"))
         return self.annotate(
-            last_contact_at=models.Subquery(
-                contacts.order_by("-happened_at").values("happened_at")[:1]),
             next_step_due=models.Subquery(
                 contacts.filter(next_step_due__isnull=False, next_step_done=False)
                 .order_by("next_step_due").values("next_step_due")[:1]
@@ -94,12 +93,39 @@ class CaseQuerySet(models.QuerySet):
 
 # The stamp of what a team's debrief lists of its open cases (debriefs/services.py), moved by
 # any write to a case, or to its people, what matters, contacts or holds (accounts/stamps.py).
+# A case's last contact, kept in the case's row (Case.last_contact_at) by triggers: worked
+# out from its contacts whenever the case is written, whatever the write says, and after any
+# write to contacts for each case whose contacts were written.
+LAST_CONTACT = ("(SELECT max(k.happened_at) FROM caseload_contact k "
+                "WHERE k.case_id = {case})")
+
+
+def last_contact_kept(name: str) -> list[pgtrigger.Trigger]:
+    """Triggers on contacts that write each written case's last contact again, once per
+    statement (a bulk load of contacts writes each case once), and only where it changed."""
+    def statement(operation, **tables) -> pgtrigger.Trigger:
+        cases = " UNION ".join(f"SELECT case_id FROM {table}"  # noqa: S608  # nosec B608
+                               for table in tables.values())  # the transition tables' names
+        return pgtrigger.Trigger(
+            name=f"{name}_{operation.name.lower()}", level=pgtrigger.Statement,
+            when=pgtrigger.After, operation=operation,
+            referencing=pgtrigger.Referencing(**tables),
+            func=("UPDATE caseload_case c SET last_contact_at = latest.at FROM (SELECT "  # noqa: S608  # nosec B608
+                  f"w.case_id, {LAST_CONTACT.format(case='w.case_id')} AS at FROM ({cases}) w) "
+                  "latest WHERE c.id = latest.case_id "
+                  "AND c.last_contact_at IS DISTINCT FROM latest.at; RETURN NULL;"))
+
+    return [statement(pgtrigger.Insert, new="new_rows"),
+            statement(pgtrigger.Update, old="old_rows", new="new_rows"),
+            statement(pgtrigger.Delete, old="old_rows")]
+
+
 CASELOAD_STAMP = "'caseload:' || team_id"
 CASELOAD_STAMP_OF_CASE = ("(SELECT 'caseload:' || c.team_id FROM caseload_case c "
                           "WHERE c.id = written.case_id)")
 
 
-@pghistory.track()
+@pghistory.track(exclude=["last_contact_at"])
 class Case(models.Model):
     """A person or household the team works with. One named lead keeps the relationship;
     anyone in the team can add to it."""
@@ -133,6 +159,10 @@ class Case(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # When the latest contact happened, or None: kept from the case's contacts by triggers
+    # (LAST_CONTACT), never written by the app, so the caseload is listed longest without
+    # contact first from an index rather than by looking up every case's contacts.
+    last_contact_at = models.DateTimeField(null=True, editable=False)
 
     objects = CaseQuerySet.as_manager()
 
@@ -151,6 +181,9 @@ class Case(models.Model):
             # The caseload filter's leads: who leads any of a team's cases, from the index.
             models.Index(fields=["team", "lead"], name="case_team_lead"),
             GinIndex(fields=["transitions"], name="case_transitions_gin"),
+            # The caseload: a team's cases, longest without contact first.
+            models.Index(fields=["team", "status", "last_contact_at", "number"],
+                         name="case_by_last_contact"),
         ]
         triggers = [
             # A case stays with the team that opened it: its reference is numbered in that
@@ -158,6 +191,10 @@ class Case(models.Model):
             pgtrigger.Protect(name="case_team_fixed", operation=pgtrigger.Update,
                               condition=pgtrigger.Q(old__team_id__df=pgtrigger.F("new__team_id"))),
             *moved_by_writes("case_caseload", CASELOAD_STAMP),
+            pgtrigger.Trigger(
+                name="case_last_contact", when=pgtrigger.Before,
+                operation=pgtrigger.Insert | pgtrigger.Update,
+                func=f"NEW.last_contact_at := {LAST_CONTACT.format(case='NEW.id')}; RETURN NEW;"),
         ]
 
     def __str__(self):
@@ -353,7 +390,8 @@ class Contact(models.Model):
             models.Index(fields=["case", "next_step_due"], name="contact_open_next_step",
                          condition=Q(next_step_due__isnull=False, next_step_done=False)),
         ]
-        triggers = moved_by_writes("contact_caseload", CASELOAD_STAMP_OF_CASE)
+        triggers = [*moved_by_writes("contact_caseload", CASELOAD_STAMP_OF_CASE),
+                    *last_contact_kept("contact_last_contact")]
 
     def __str__(self):
         return f"{self.get_kind_display()} on {self.happened_at:%d %b %Y}"
