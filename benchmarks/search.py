@@ -95,7 +95,7 @@ def run_queries(user, queries: list[Query]) -> list[tuple[Query, float, list]]:
     timings = []
     for query in queries:
         started = time.perf_counter()
-        results = search_cases(Case.objects.for_user(user), query.text)
+        results = search_cases(user, query.text)
         timings.append((query, (time.perf_counter() - started) * 1000, results))
     return timings
 
@@ -117,9 +117,9 @@ def stats(ms: list[float]) -> str:
 def explain(user, text: str) -> None:
     """EXPLAIN ANALYZE the exact SQL search_cases runs, with its similarity threshold."""
     with CaptureQueriesContext(connection) as captured:
-        search_cases(Case.objects.for_user(user), text)
+        search_cases(user, text)
     for sql in (q["sql"] for q in captured.captured_queries):
-        if not sql.startswith("SELECT") or "set_config" in sql:
+        if not sql.startswith(("SELECT", "EXECUTE")) or "set_config" in sql:
             continue
         with transaction.atomic(), connection.cursor() as cursor:
             cursor.execute("SELECT set_config('pg_trgm.word_similarity_threshold', %s, true)",

@@ -11,7 +11,9 @@ from dataclasses import dataclass
 
 from django.contrib.postgres.search import TrigramWordDistance
 from django.db import connection, transaction
+from django.db.models import CharField
 
+from accounts.compiled import Compiled, Reach, Slot, reach
 from caseload.models import Case, Person, normalise_phone
 
 # pg_trgm's default word similarity (0.6) misses one-letter slips in short surnames
@@ -48,39 +50,50 @@ def _phone_matches(cases, query):
     return [SearchResult(p.case, p, 1.5) for p in people]
 
 
-def _nearest(cases, query, field) -> list[tuple[int, float]]:
-    """(person id, distance), nearest first, and equally near people in the order they were
-    added, so a search gives the same people every time. The `%>` condition is served by the
-    field's GIN trigram index (and finds none quickly when nothing is close); only the people
-    it finds are sorted."""
-    return list(Person.objects.filter(case__in=cases, **{f"{field}__trigram_word_similar": query})
-                .annotate(distance=TrigramWordDistance(query, field))
-                .order_by("distance", "pk").values_list("pk", "distance")[:MAX_RESULTS])
+def _nearest_query(capabilities, field: str):
+    """(person id, distance) of the people in reach (Case.objects.for_user's rule) whose
+    `field` is close to the query, nearest first, and equally near people in the order they
+    were added, so a search gives the same people every time. The `%>` condition is served by
+    the field's GIN trigram index (and finds none quickly when nothing is close); only the
+    people it finds are sorted. Compiled once per set of capabilities and field
+    (accounts/compiled.py): building the query was most of a search's time."""
+    query = Slot("query", CharField())
+    return (Person.objects.filter(case__in=Case.objects.for_user(Reach(capabilities)),
+                                  **{f"{field}__trigram_word_similar": query})
+            .annotate(distance=TrigramWordDistance(query, field))
+            .order_by("distance", "pk").values_list("pk", "distance"))
 
 
-def _people_by_name(cases, query) -> list[SearchResult]:
+NEAREST = Compiled(Person, _nearest_query, label="search_nearest")
+
+
+def _people_by_name(user, query) -> list[SearchResult]:
     """Nearest people over name, preferred name and address: three index scans for ids, then
     one query for the best MAX_RESULTS people with their cases."""
+    capabilities, teams = reach(user)
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("SELECT set_config('pg_trgm.word_similarity_threshold', %s, true)",
                        [str(WORD_SIMILARITY_THRESHOLD)])
         distances: dict[int, float] = {}
         for field in FIELDS:
-            for pk, distance in _nearest(cases, query, field):
+            for pk, distance in NEAREST.rows({"teams": teams, "query": query},
+                                             limit=MAX_RESULTS, capabilities=capabilities,
+                                             field=field):
                 distances[pk] = min(distance, distances.get(pk, 1.0))
     best = sorted(distances, key=distances.get)[:MAX_RESULTS]
     people = Person.objects.filter(pk__in=best).select_related("case", "case__lead", "case__team")
     return [SearchResult(p.case, p, 1 - distances[p.pk]) for p in people]
 
 
-def search_cases(cases, query: str) -> list[SearchResult]:
-    """Best matches first, among `cases` (already limited to the user's reach), one result per
-    person. Runs at most five queries, each bounded by MAX_RESULTS rows."""
+def search_cases(user, query: str) -> list[SearchResult]:
+    """Best matches first, among the cases in the user's reach (Case.objects.for_user), one
+    result per person. Runs at most five queries, each bounded by MAX_RESULTS rows."""
     query = " ".join(query.split())[:100]
     if len(query) < 2:
         return []
+    cases = Case.objects.for_user(user)
     results = (_reference_matches(cases, query) or _phone_matches(cases, query)
-               or _people_by_name(cases, query))
+               or _people_by_name(user, query))
     best: dict[tuple, SearchResult] = {}
     for result in results:
         key = (result.case.pk, result.person.pk if result.person else None)

@@ -158,7 +158,7 @@ def my_cases(request):
 def case_search(request):
     require_read(request.user)
     query = request.GET.get("q", "")
-    results = search_cases(Case.objects.for_user(request.user), query) if query else []
+    results = search_cases(request.user, query) if query else []
     template = "caseload/case_search.html#results" if request.htmx else "caseload/case_search.html"
     return render(request, template, {"query": query, "results": results})
 

@@ -4,7 +4,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import AccessLog
+from accounts.models import AccessLog, Membership
+from accounts.roles import Role
 from caseload.models import Case, Contact, Debt, Person, WhatMatters
 from tests.factories import CaseFactory, ContactFactory
 
@@ -244,13 +245,32 @@ def test_search_keeps_the_same_people_when_more_than_fifty_match_equally(casewor
              for _ in range(MAX_RESULTS + 5)]
     # Changing the first ten writes them again, after the rest, where a scan meets them last.
     Person.objects.filter(case__in=cases[:10]).update(phone="0191 000 0000")
-    found = search_cases(Case.objects.for_user(caseworker), "Ann Twin")
+    found = search_cases(caseworker, "Ann Twin")
     assert sorted(result.case.pk for result in found) == [case.pk for case in
                                                           cases[:MAX_RESULTS]]
 
 
 def test_search_never_shows_another_teams_people(signed_in, caseworker, other_case):
     assert "Peter Armstrong" not in signed_in(caseworker).get("/cases/search?q=Armstrong").text
+
+
+def test_search_by_name_reaches_as_far_as_each_user_does(
+        caseworker, leader, make_user, team, other_team, case, other_case):
+    """The nearest-name queries are compiled once per shape of reach (accounts/compiled.py):
+    a leader finds people in every team, a caseworker in theirs, someone in two teams in
+    both, and someone with no team or role nobody."""
+    from caseload.search import search_cases
+
+    both = make_user(Role.CASEWORKER, team=team, username="both")
+    Membership.objects.create(user=both, team=other_team)
+    nobody = make_user(username="nobody")
+    for query in ("Robson", "Armstrong", "Robsen"):  # the last misspelt
+        for user, expected in ((leader, True), (caseworker, query != "Armstrong"),
+                               (both, True), (nobody, False)):
+            found = {result.case.pk for result in search_cases(user, query)}
+            wanted = case if query != "Armstrong" else other_case
+            assert (wanted.pk in found) is expected, (query, user.username)
+            assert other_case.pk not in found or user in (leader, both)
 
 
 def test_leader_sees_every_team_but_cannot_change(signed_in, leader, case, other_case):
