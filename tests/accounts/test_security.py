@@ -97,3 +97,33 @@ def test_server_error_page_has_no_trace(rf):
     assert response.status_code == 500
     assert b"Sorry, there is a problem with the service" in response.content
     assert b"Traceback" not in response.content
+
+
+@pytest.mark.parametrize("before", [
+    {},  # what almost every page sends
+    {"Vary": "HX-Request"},
+    {"Cache-Control": "max-age=600, public", "Expires": "Thu, 01 Jan 2099 00:00:00 GMT"},
+])
+def test_a_signed_in_response_says_what_djangos_never_cache_says(rf, make_user, before):
+    """NoStoreForSignedInMiddleware writes the headers Django's add_never_cache_headers and
+    patch_vary_headers would, whatever the view said before."""
+    from django.http import HttpResponse
+    from django.utils.cache import add_never_cache_headers, patch_vary_headers
+
+    from accounts.middleware import NoStoreForSignedInMiddleware
+
+    def view(request):
+        return HttpResponse("page", headers=before)
+
+    request = rf.get("/")
+    request.user = make_user()
+    ours = NoStoreForSignedInMiddleware(view)(request)
+    django = view(request)
+    add_never_cache_headers(django)
+    patch_vary_headers(django, ["Cookie"])
+    from django.utils.http import parse_http_date
+
+    assert (ours["Cache-Control"], ours["Vary"]) == (django["Cache-Control"], django["Vary"])
+    # Now, or the view's own: written a moment apart, they may fall either side of a second.
+    assert abs(parse_http_date(ours["Expires"]) - parse_http_date(django["Expires"])) <= 1
+    assert "no-store" in ours["Cache-Control"] and "Cookie" in ours["Vary"]
