@@ -8,11 +8,11 @@ from django.db import transaction
 from django.db.models import (
     BigIntegerField,
     CharField,
-    Count,
     DateField,
     DateTimeField,
+    Func,
+    IntegerField,
     Q,
-    Window,
 )
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -50,7 +50,6 @@ class CaseRow:
     has_active_hold: bool
     main_name: str | None
     main_preferred_name: str | None
-    total: int  # how many cases match, on every row
     now: InitVar[datetime]
     today: InitVar[date]
     lead: str = ""
@@ -68,12 +67,10 @@ class CaseRow:
         self.next_step_overdue = bool(self.next_step_due and self.next_step_due < today)
 
 
-def _caseload_query(*, capabilities, status: bool, lead: bool, not_seen: bool, overdue: bool,
-                    hold: bool, transition: bool):
-    """The cases in reach (Case.objects.for_user's rule) that match the filters, longest
-    without contact first, each with the number of matches: the columns of CaseRow. Compiled
-    once per set of capabilities and filters used (accounts/compiled.py); the filters' values
-    are Slots."""
+def _matching(*, capabilities, status: bool, lead: bool, not_seen: bool, overdue: bool,
+              hold: bool, transition: bool):
+    """The cases in reach (Case.objects.for_user's rule) that match the filters, with the
+    annotations the filters and the rows need; the filters' values are Slots."""
     cases = Case.objects.for_user(Reach(capabilities))
     if status:
         cases = cases.filter(status=Slot("status", CharField()))
@@ -90,14 +87,25 @@ def _caseload_query(*, capabilities, status: bool, lead: bool, not_seen: bool, o
     if transition:
         cases = cases.filter(transitions__contains=Slot(
             "transition", ArrayField(CharField(max_length=30))))
-    return (cases.with_main_names().annotate(total=Window(Count("pk")))
-            .order_by("last_contact_at", "number")
+    return cases
+
+
+def _caseload_query(**shape):
+    """The matching cases, longest without contact first: the columns of CaseRow. Read a page
+    at a time, in the order of an index (`case_by_last_contact`), so a page reads its own
+    rows and looks up the next step, hold and names of those only."""
+    return (_matching(**shape).with_main_names().order_by("last_contact_at", "number")
             .values_list("pk", "reference", "status", "lead__first_name", "lead__last_name",
                          "lead__username", "last_contact_at", "next_step_due",
-                         "has_active_hold", "main_name", "main_preferred_name", "total"))
+                         "has_active_hold", "main_name", "main_preferred_name"))
 
 
+# Compiled once per set of capabilities and filters used (accounts/compiled.py).
 CASELOAD = Compiled(Case, _caseload_query)
+# How many cases match: counted apart from the page, from the index where the filters allow.
+CASELOAD_COUNT = Compiled(Case, lambda **shape: _matching(**shape).order_by().values_list(
+    Func(template="count(*)", output_field=IntegerField())),
+    label="caseload_count")
 
 # The lead filter's choices: everyone leading a case in reach, as plain rows.
 LEADS = Compiled(User, lambda capabilities: User.objects.filter(
@@ -106,9 +114,9 @@ LEADS = Compiled(User, lambda capabilities: User.objects.filter(
 
 
 def _caseload(request, *, mine: bool):
-    """Two queries whatever the number of cases: the page's rows (with how many cases match)
-    and, where the lead filter is shown or used, the leads. A page past the end shows the
-    last page (one more query)."""
+    """Three queries whatever the number of cases: how many cases match, the page's rows and,
+    where the lead filter is shown or used, the leads. A page past the end shows the last
+    page."""
     require_read(request.user)
     capabilities, teams = reach(request.user)
     filters = CaseFilterForm(request.GET or None, leads=lambda: LEADS.rows(
@@ -124,17 +132,13 @@ def _caseload(request, *, mine: bool):
     shape = {"capabilities": capabilities, "status": status != "all", "lead": bool(lead),
              "not_seen": bool(data.get("not_seen_days")), "overdue": bool(data.get("overdue")),
              "hold": bool(data.get("active_hold")), "transition": bool(data.get("transition"))}
+    [(total,)] = CASELOAD_COUNT.rows(values, **shape) or [(0,)]
     number = request.GET.get("page", "")
     number = min(int(number), 100_000) if is_id(number) and int(number) > 0 else 1
-    rows = CASELOAD.rows(values, limit=PAGE_SIZE, offset=(number - 1) * PAGE_SIZE, **shape)
-    if not rows and number > 1:  # past the end: the last page, as Paginator.get_page gives
-        last = CASELOAD.rows(values, limit=1, offset=0, **shape)
-        number = max(1, -(-last[0][-1] // PAGE_SIZE)) if last else 1
-        rows = CASELOAD.rows(values, limit=PAGE_SIZE, offset=(number - 1) * PAGE_SIZE,
-                             **shape)
-    cases = [CaseRow(*row, now=now, today=today) for row in rows]
-    page = Paginator(range(cases[0].total if cases else 0), PAGE_SIZE).get_page(number)
-    page.object_list = cases
+    page = Paginator(range(total), PAGE_SIZE).get_page(number)  # past the end: the last
+    rows = CASELOAD.rows(values, limit=PAGE_SIZE, offset=page.start_index() - 1,
+                         **shape) if total else []
+    page.object_list = [CaseRow(*row, now=now, today=today) for row in rows]
     query = request.GET.copy()
     query.pop("page", None)
     return render(request, "caseload/case_list.html", {
