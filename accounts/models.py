@@ -129,21 +129,23 @@ class User(AbstractUser):
         return [role for role in Role if role in self.role_names]
 
 
-
 class Session(AbstractBaseSession):
     """A browser's session: Django's database session, with the signed-in user's id in a column
     of its own, written from the session's data each time it is saved (accounts.sessions). A
     request reads its session and its user in one query, and deleting a user ends their
-    sessions."""
+    sessions (Django's cascade). No foreign-key constraint in the database: a session saved
+    just as its user is deleted must not fail to save (Django would try again for ever to
+    create it); a user id naming nobody reads no user."""
 
     user = models.ForeignKey(User, null=True, blank=True, on_delete=models.CASCADE,
-                             related_name="+")
+                             related_name="+", db_constraint=False)
 
     @classmethod
     def get_session_store_class(cls):
         from accounts.sessions import SessionStore
 
         return SessionStore
+
 
 @pghistory.track()
 class Team(models.Model):

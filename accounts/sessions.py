@@ -29,14 +29,15 @@ class SessionStore(DatabaseSessionStore):
         table, users = self.model._meta.db_table, self.model.user.field.related_model
         with connection.cursor() as cursor:
             prepared.execute(
-                cursor, f"select s.session_data, s.expire_date, s.user_id, {USER_COLUMNS} "  # noqa: S608  # nosec B608
+                cursor, f"select s.session_data, s.expire_date, u.id, {USER_COLUMNS} "  # noqa: S608  # nosec B608
                 f"from {table} s left join {users._meta.db_table} u on u.id = s.user_id "
                 f"{USER_ACCESS} where s.session_key = %s and s.expire_date > %s",
                 [self.session_key, timezone.now()], label=table)
             rows = cursor.fetchall()
         if not rows:
-            self._session_key = None
+            self._session_key, self._user_id, self._user_rows = None, None, ()
             return None
+        # The user's id as their row has it: None when the session names nobody who exists.
         session_data, expire_date, self._user_id = rows[0][:3]
         self._user_rows = [row[3:] for row in rows]
         return self.model(session_key=self.session_key, session_data=session_data,

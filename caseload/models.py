@@ -91,8 +91,6 @@ class CaseQuerySet(models.QuerySet):
         )
 
 
-# The stamp of what a team's debrief lists of its open cases (debriefs/services.py), moved by
-# any write to a case, or to its people, what matters, contacts or holds (accounts/stamps.py).
 # A case's last contact, kept in the case's row (Case.last_contact_at) by triggers: worked
 # out from its contacts whenever the case is written, whatever the write says, and after any
 # write to contacts for each case whose contacts were written.
@@ -101,8 +99,11 @@ LAST_CONTACT = ("(SELECT max(k.happened_at) FROM caseload_contact k "
 
 
 def last_contact_kept(name: str) -> list[pgtrigger.Trigger]:
-    """Triggers on contacts that write each written case's last contact again, once per
-    statement (a bulk load of contacts writes each case once), and only where it changed."""
+    """Triggers on contacts that write each written case again, once per statement (a bulk
+    load of contacts writes each case once). The case's own trigger then works its last
+    contact out, once it holds the case's row: a write to the same case's contacts committed
+    meanwhile, by another transaction, is counted (each statement of the trigger reads what
+    is committed when it starts)."""
     def statement(operation, **tables) -> pgtrigger.Trigger:
         cases = " UNION ".join(f"SELECT case_id FROM {table}"  # noqa: S608  # nosec B608
                                for table in tables.values())  # the transition tables' names
@@ -110,16 +111,16 @@ def last_contact_kept(name: str) -> list[pgtrigger.Trigger]:
             name=f"{name}_{operation.name.lower()}", level=pgtrigger.Statement,
             when=pgtrigger.After, operation=operation,
             referencing=pgtrigger.Referencing(**tables),
-            func=("UPDATE caseload_case c SET last_contact_at = latest.at FROM (SELECT "  # noqa: S608  # nosec B608
-                  f"w.case_id, {LAST_CONTACT.format(case='w.case_id')} AS at FROM ({cases}) w) "
-                  "latest WHERE c.id = latest.case_id "
-                  "AND c.last_contact_at IS DISTINCT FROM latest.at; RETURN NULL;"))
+            func=("UPDATE caseload_case c SET last_contact_at = "  # noqa: S608  # nosec B608
+                  f"{LAST_CONTACT.format(case='c.id')} WHERE c.id IN ({cases}); RETURN NULL;"))
 
     return [statement(pgtrigger.Insert, new="new_rows"),
             statement(pgtrigger.Update, old="old_rows", new="new_rows"),
             statement(pgtrigger.Delete, old="old_rows")]
 
 
+# The stamp of what a team's debrief lists of its open cases (debriefs/services.py), moved by
+# any write to a case, or to its people, what matters, contacts or holds (accounts/stamps.py).
 CASELOAD_STAMP = "'caseload:' || team_id"
 CASELOAD_STAMP_OF_CASE = ("(SELECT 'caseload:' || c.team_id FROM caseload_case c "
                           "WHERE c.id = written.case_id)")

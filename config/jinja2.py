@@ -98,6 +98,8 @@ def htmx_script(*, nonce=None, **options) -> SafeString:
     twentieth of a millisecond on each page."""
     if nonce is not None:
         return django_htmx.htmx_script(nonce=nonce, **options)
+    if isinstance(options.get("extensions"), list):  # kept by its options: a list cannot be
+        options["extensions"] = tuple(options["extensions"])  # a key
     return _htmx_tags(**options)
 
 

@@ -114,9 +114,9 @@ LEADS = Compiled(User, lambda capabilities: User.objects.filter(
 
 
 def _caseload(request, *, mine: bool):
-    """Three queries whatever the number of cases: how many cases match, the page's rows and,
-    where the lead filter is shown or used, the leads. A page past the end shows the last
-    page."""
+    """At most three queries whatever the number of cases: how many cases match, the page's
+    rows (when any match) and, where the lead filter is shown or used, the leads. A page past
+    the end shows the last page."""
     require_read(request.user)
     capabilities, teams = reach(request.user)
     filters = CaseFilterForm(request.GET or None, leads=lambda: LEADS.rows(

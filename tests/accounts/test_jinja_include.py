@@ -163,8 +163,10 @@ def test_the_htmx_tags_are_django_htmxs_and_follow_the_static_address(settings):
     settings.STATIC_URL = "/assets/"
     assert jinja.from_string("{{ htmx_script(version=4) }}").render() == htmx_script(version=4) \
         == '<script src="/assets/django_htmx/htmx-4.min.js" defer></script>'
-    assert kept(version=4, nonce="n-1") == htmx_script(version=4, nonce="n-1")  # not kept
-    assert 'nonce="n-1"' in kept(version=4, nonce="n-1")
+    assert kept(version=4, nonce="n-1") == htmx_script(version=4, nonce="n-1")
+    assert 'nonce="n-2"' in kept(version=4, nonce="n-2")  # each page's own nonce: not kept
+    assert kept(version=4, extensions=["hx-sse"]) == htmx_script(version=4,
+                                                                 extensions=["hx-sse"])
 
 
 @pytest.mark.parametrize(("name", "args"), [

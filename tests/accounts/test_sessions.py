@@ -92,6 +92,24 @@ def test_a_password_changed_elsewhere_signs_the_session_out(signed_in, make_user
     assert not Session.objects.filter(user=user).exists()  # Django flushed it
 
 
+def test_a_session_naming_a_user_who_is_gone_saves_and_signs_nobody_in(client, make_user):
+    """Its user column has no constraint: a session saved just as its user is deleted is
+    saved (Django would try again for ever to create it), and reads no user."""
+    from accounts.sessions import SessionStore
+
+    gone = make_user(Role.CASEWORKER)
+    gone_id = gone.pk
+    gone.delete()
+    store = SessionStore()
+    store.update({SESSION_KEY: str(gone_id), "_auth_user_backend":
+                  "accounts.backends.AccessBackend"})
+    store.create()
+    assert Session.objects.get(session_key=store.session_key).user_id == gone_id
+    client.cookies["sessionid"] = store.session_key
+    response, _ = home(client)
+    assert response.status_code == 302 and response["Location"].startswith("/account/sign-in")
+
+
 def test_signing_out_deletes_the_session(signed_in, make_user):
     client = signed_in(make_user(Role.CASEWORKER))
     key = client.session.session_key

@@ -81,3 +81,32 @@ def test_the_caseload_lists_the_longest_without_contact_first(signed_in, casewor
     assert sorted(order, key=page.index) == ["Pat Long", "Rex Month", "Ola Recent",
                                              "Nia Never"]
     assert "60 days ago" in page and never.reference in page
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_transactions_writing_one_cases_contacts_leave_its_latest(team):
+    """One transaction deletes the latest contact while another logs one in between: the second
+    waits (for the team's caseload stamp, then the case's row), then works the last contact
+    out from what is committed by then."""
+    import threading
+
+    import psycopg
+    from django.db import connection
+
+    case = CaseFactory(team=team)
+    ContactFactory(case=case, happened_at=days_ago(10))
+    latest = ContactFactory(case=case, happened_at=days_ago(2))
+    first = psycopg.connect(**connection.get_connection_params())
+    try:
+        first.execute("DELETE FROM caseload_contact WHERE id = %s", [latest.pk])  # not committed
+        logged = threading.Thread(target=lambda: (
+            ContactFactory(case=case, happened_at=days_ago(5)), connection.close()))
+        logged.start()
+        logged.join(timeout=1)
+        assert logged.is_alive()  # waiting for the first to commit
+        first.commit()
+        logged.join(timeout=10)
+    finally:
+        first.close()
+    assert not logged.is_alive()
+    assert kept(case) == days_ago(5)
