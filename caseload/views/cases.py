@@ -93,8 +93,9 @@ def _matching(*, capabilities, status: bool, lead: bool, not_seen: bool, overdue
 def _caseload_query(**shape):
     """The matching cases, longest without contact first: the columns of CaseRow. Read a page
     at a time, in the order of an index (`case_by_last_contact`), so a page reads its own
-    rows and looks up the next step, hold and names of those only."""
-    return (_matching(**shape).with_main_names().order_by("last_contact_at", "number")
+    rows and looks up the next step, hold and names of those only. Numbers repeat across
+    teams: the id settles ties, so pages neither repeat nor skip a case."""
+    return (_matching(**shape).with_main_names().order_by("last_contact_at", "number", "pk")
             .values_list("pk", "reference", "status", "lead__first_name", "lead__last_name",
                          "lead__username", "last_contact_at", "next_step_due",
                          "has_active_hold", "main_name", "main_preferred_name"))

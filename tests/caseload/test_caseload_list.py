@@ -93,3 +93,16 @@ def test_pages_of_fifty_and_a_page_past_the_end_is_the_last(signed_in, caseworke
     assert "Page 3 of 3" in third
     assert _names(client.get("/cases/?page=9").text) == _names(third)
     assert _names(client.get("/cases/?page=abc").text) == _names(first)
+
+
+def test_a_leaders_pages_show_each_case_once_though_numbers_repeat_across_teams(
+        signed_in, leader, caseworker, team, other_team):
+    for each in (team, other_team):
+        made = Case.objects.bulk_create(
+            [Case(team=each, lead=caseworker, number=n, reference=f"{each.case_prefix}-{n:04d}",
+                  source="recovery_list") for n in range(1, 31)])
+        Person.objects.bulk_create([Person(case=case, name=f"{each.name} {case.number:02d}",
+                                           relationship="main") for case in made])
+    client = signed_in(leader)
+    shown = _names(client.get("/cases/").text) + _names(client.get("/cases/?page=2").text)
+    assert len(shown) == 60 and len(set(shown)) == 60
