@@ -78,12 +78,18 @@ def test_a_leader_sees_every_teams_cases_and_a_caseworker_their_own(
     assert set(everyone) == {"Ada Open", "Dot Held", "Cal Coordinated", "Peter Armstrong"}
 
 
-def test_pages_of_fifty_and_a_page_past_the_end_is_the_last(signed_in, caseworker, team):
+def _numbered_cases(team, lead, count: int, name: str) -> None:
+    """Cases numbered 1 to `count` in the team, never contacted, each with a main person named
+    `name` with the case's number put in."""
     made = Case.objects.bulk_create(
-        [Case(team=team, lead=caseworker, number=n, reference=f"{team.case_prefix}-{n:04d}",
-              source="recovery_list") for n in range(1, 121)])
-    Person.objects.bulk_create([Person(case=case, name=f"Person {case.number:03d}",
+        [Case(team=team, lead=lead, number=n, reference=f"{team.case_prefix}-{n:04d}",
+              source="recovery_list") for n in range(1, count + 1)])
+    Person.objects.bulk_create([Person(case=case, name=name.format(case.number),
                                        relationship="main") for case in made])
+
+
+def test_pages_of_fifty_and_a_page_past_the_end_is_the_last(signed_in, caseworker, team):
+    _numbered_cases(team, caseworker, 120, "Person {:03d}")
     client = signed_in(caseworker)
     first = client.get("/cases/").text
     assert _names(first) == [f"Person {n:03d}" for n in range(1, 51)]  # by case number
@@ -98,11 +104,7 @@ def test_pages_of_fifty_and_a_page_past_the_end_is_the_last(signed_in, caseworke
 def test_a_leaders_pages_show_each_case_once_though_numbers_repeat_across_teams(
         signed_in, leader, caseworker, team, other_team):
     for each in (team, other_team):
-        made = Case.objects.bulk_create(
-            [Case(team=each, lead=caseworker, number=n, reference=f"{each.case_prefix}-{n:04d}",
-                  source="recovery_list") for n in range(1, 31)])
-        Person.objects.bulk_create([Person(case=case, name=f"{each.name} {case.number:02d}",
-                                           relationship="main") for case in made])
+        _numbered_cases(each, caseworker, 30, f"{each.name} {{:02d}}")
     client = signed_in(leader)
     shown = _names(client.get("/cases/").text) + _names(client.get("/cases/?page=2").text)
     assert len(shown) == 60 and len(set(shown)) == 60
