@@ -12,7 +12,7 @@ be kept from the first call for the life of the process. A builder's keyword arg
 between query shapes (with or without a filter, say); each shape is compiled once.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any, NamedTuple
 
 from django.contrib.postgres.fields import ArrayField
@@ -146,30 +146,42 @@ class Compiled:
 
     def rows(self, values: dict[str, Any], *, limit: int | None = None, offset: int = 0,
              **shape) -> list[tuple]:
+        statement = self.statement(values, limit=limit, offset=offset, **shape)
+        if statement is None:
+            return []
+        with connections[statement.alias].cursor() as cursor:
+            prepared.execute(cursor, statement.sql, statement.params, label=self.label)
+            return statement.finish(cursor.fetchall())
+
+    def statement(self, values: dict[str, Any], *, limit: int | None = None, offset: int = 0,
+                  **shape) -> "Statement | None":
+        """What `rows` runs, and how its rows are finished; None when it can match nothing
+        whatever the database holds."""
         alias = router.db_for_read(self.model) or DEFAULT_DB_ALIAS
         connection = connections[alias]
         key = (alias, tuple(sorted(shape.items())))
         if key not in self._kept:
             self._kept[key] = _compile(self.build(**shape), connection)
         if self._kept[key] is None:  # the queryset is empty whatever the values (none())
-            return []
+            return None
         sql, params, converters, width = self._kept[key]
         try:
             params = [_prepared(value, values, connection) if isinstance(value, Slot)
                       else value for value in params]
         except EmptyResultSet:
-            return []
+            return None
         if limit is not None:  # as Django writes a slice, but with the numbers as parameters
             sql = f"{sql} LIMIT %s OFFSET %s"
             params += [limit, offset]
-        with connection.cursor() as cursor:
-            prepared.execute(cursor, sql, params, label=self.label)
-            rows = cursor.fetchall()
-        if width is not None:
-            rows = [row[:width] for row in rows]
-        if converters:
-            rows = [_converted(row, converters, connection) for row in rows]
-        return rows
+
+        def finish(rows: list[tuple]) -> list[tuple]:
+            if width is not None:
+                rows = [row[:width] for row in rows]
+            if converters:
+                rows = [_converted(row, converters, connection) for row in rows]
+            return rows
+
+        return Statement(alias, sql, params, self.label, finish)
 
     def forget(self) -> None:
         """Compile again on the next call (for tests that change the database settings)."""
@@ -237,11 +249,16 @@ class CompiledObjects:
 
     def objects(self, values: dict[str, Any], *, known: dict | None = None,
                 limit: int | None = None, offset: int = 0, **shape) -> list:
+        return self.instances(self.compiled.rows(values, limit=limit, offset=offset, **shape),
+                              known=known)
+
+    def instances(self, rows: list[tuple], *, known: dict | None = None) -> list:
+        """The model instances of the compiled query's rows (see `objects`)."""
         alias = router.db_for_read(self.model) or DEFAULT_DB_ALIAS
         count = len(self.fields)
         known = [(self.model._meta.get_field(name), value) for name, value in (known or {}).items()]
         found = []
-        for row in self.compiled.rows(values, limit=limit, offset=offset, **shape):
+        for row in rows:
             instance = self.model.from_db(alias, self.fields, row[:count])
             start = count
             # Related objects are put in the instance's cache, as select_related puts them
@@ -258,6 +275,106 @@ class CompiledObjects:
                 setattr(instance, name, value)
             found.append(instance)
         return found
+
+
+class Statement(NamedTuple):
+    """A compiled query with a call's values: the database it reads, its SQL and parameters
+    (Django's placeholders), its label, and what makes the fetched rows Django's."""
+
+    alias: str
+    sql: str
+    params: list
+    label: str
+    finish: Callable[[list[tuple]], list]
+
+
+class Batch:
+    """Compiled queries sent to PostgreSQL together, in one round trip
+    (`prepared.execute_together`), the first time any of their answers is used. A page that
+    shows a dozen small things asks for each as it would one at a time, and each answer is a
+    list that is read when first used, as a queryset is:
+
+        batch = Batch()
+        people = batch.objects(PEOPLE, {"case": case.pk})
+        spend = batch.rows(SPEND, {"case": case.pk})
+        len(people)  # both are read now, in one query
+
+    Each query is the one its app compiled (its rules stay its own); the batch only carries
+    them. A query asked for after the batch has run starts the next round trip."""
+
+    def __init__(self):
+        self._waiting: list[tuple[Later, Statement]] = []
+
+    def rows(self, query: Compiled, values: dict[str, Any], *, limit: int | None = None,
+             offset: int = 0, **shape) -> "Later":
+        """`query.rows(...)`, read with the batch."""
+        return self._later(query.statement(values, limit=limit, offset=offset, **shape))
+
+    def objects(self, query: CompiledObjects, values: dict[str, Any], *,
+                known: dict | None = None, limit: int | None = None, offset: int = 0,
+                **shape) -> "Later":
+        """`query.objects(...)`, read with the batch."""
+        return self._later(query.compiled.statement(values, limit=limit, offset=offset, **shape),
+                           lambda rows: query.instances(rows, known=known))
+
+    def _later(self, statement: Statement | None, then=None) -> "Later":
+        later = Later(self, then)
+        if statement is None:
+            later._answer = []
+        else:
+            self._waiting.append((later, statement))
+        return later
+
+    def run(self) -> None:
+        """Read every query asked for and not yet read, in one round trip per database."""
+        waiting, self._waiting = self._waiting, []
+        try:
+            for alias in dict.fromkeys(statement.alias for _later, statement in waiting):
+                mine = [(later, statement) for later, statement in waiting
+                        if statement.alias == alias]
+                with connections[alias].cursor() as cursor:
+                    answers = prepared.execute_together(
+                        cursor, [(statement.sql, statement.params, statement.label)
+                                 for _later, statement in mine])
+            for (later, statement), rows in zip(mine, answers, strict=True):
+                    rows = statement.finish(rows)
+                    later._answer = later._then(rows) if later._then else rows
+        except BaseException:  # what was not read stays to be read, not lost as "no rows"
+            self._waiting[:0] = [pair for pair in waiting if pair[0]._answer is None]
+            raise
+
+
+class Later(Sequence):
+    """A batched query's answer (see Batch): a list, read with the rest of its batch when
+    first used (its length, an item, a loop)."""
+
+    __slots__ = ("_batch", "_then", "_answer")
+
+    def __init__(self, batch: Batch, then: Callable[[list], list] | None = None):
+        self._batch, self._then, self._answer = batch, then, None
+
+    @property
+    def answer(self) -> list:
+        if self._answer is None:
+            self._batch.run()
+        return self._answer
+
+    def __getitem__(self, index):
+        return self.answer[index]
+
+    def __len__(self) -> int:
+        return len(self.answer)
+
+    def __iter__(self):
+        return iter(self.answer)
+
+    def __eq__(self, other) -> bool:
+        return self.answer == (other.answer if isinstance(other, Later) else other)
+
+    __hash__ = None
+
+    def __repr__(self) -> str:
+        return f"Later({self._answer!r})" if self._answer is not None else "Later(not read yet)"
 
 
 def _attnames(model, names: list[str]) -> list[str]:

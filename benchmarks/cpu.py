@@ -28,7 +28,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.handlers.wsgi import WSGIHandler
 from django.db import connection
-from django.test.utils import override_settings
+from django.test.utils import CaptureQueriesContext, override_settings
 
 from benchmarks import data
 from benchmarks.overhead import _call
@@ -144,9 +144,11 @@ def _measure(page, send, args, spent: dict) -> dict:
         status = send()
     if not status.startswith("200"):
         raise SystemExit(f"{page.path} as {page.role} answered {status}, not 200")
-    timings = []  # (ms, sql) of each query of one request
-    with connection.execute_wrapper(lambda execute, *a: _timed(timings, execute, *a)):
+    # Each query of one request, timed by Django's debug cursor: an execute wrapper would make
+    # a batch (accounts.compiled.Batch) send its statements one at a time.
+    with CaptureQueriesContext(connection) as captured:
         send()
+    timings = [(float(query["time"]) * 1000, query["sql"]) for query in captured]
     spent.update(dict.fromkeys(spent, 0.0))  # only the timed requests count
     cpu, wall = [], []
     for _ in range(args.requests):
@@ -176,11 +178,3 @@ def _measure(page, send, args, spent: dict) -> dict:
             stats.print_callers(args.callers)
         print(out.getvalue())
     return row
-
-
-def _timed(timings: list, execute, sql, params, many, context):
-    began = time.perf_counter()
-    try:
-        return execute(sql, params, many, context)
-    finally:
-        timings.append(((time.perf_counter() - began) * 1000, sql))

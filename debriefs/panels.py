@@ -10,8 +10,9 @@ ENTRIES = CompiledObjects(Entry, lambda: Entry.objects.filter(
     .order_by("-held_on"), related=("debrief",))
 
 
-def case_panel(request, case) -> CasePanel:
+def case_panel(request, case, batch) -> CasePanel:
     """The person's debrief notes over time, the latest ENTRIES_SHOWN: a learning timeline.
-    One query, compiled once (accounts/compiled.py)."""
-    entries = ENTRIES.objects({"case": case.pk}, known={"case": case}, limit=ENTRIES_SHOWN)
+    One query, compiled once, in the batch (accounts/compiled.py)."""
+    entries = batch.objects(ENTRIES, {"case": case.pk}, known={"case": case},
+                            limit=ENTRIES_SHOWN)
     return CasePanel("debriefs/includes/case_entries.jinja", {"entries": entries}, order=30)

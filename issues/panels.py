@@ -4,10 +4,11 @@ from issues.permissions import can_raise_issues
 from issues.services import issues_for_case
 
 
-def case_panel(request, case) -> CasePanel:
-    """Issues this case illustrates, and the quick way to log one from here. One query."""
+def case_panel(request, case, batch) -> CasePanel:
+    """Issues this case illustrates, and the quick way to log one from here. One query, in
+    the batch."""
     return CasePanel("issues/includes/case_panel.jinja", {
-        "case": case, "issues": issues_for_case(case, request.user),
+        "case": case, "issues": issues_for_case(case, request.user, batch),
         "issue_form": QuickIssueForm() if can_raise_issues(request.user) and case.is_open
         else None,
     }, order=40)

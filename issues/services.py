@@ -1,6 +1,7 @@
 """Work on issues that spans other records: raising one with its case examples, what a person
 may see of the cases behind an issue, the leader's grid and an issue's history."""
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from urllib.parse import urlencode
@@ -10,7 +11,7 @@ from django.db.models import BigIntegerField, Count, Exists, OuterRef, Q, Value
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.compiled import CompiledObjects, Reach, Slot, reach
+from accounts.compiled import Batch, CompiledObjects, Reach, Slot, reach
 from accounts.models import Team, User
 from caseload.models import Case
 from caseload.permissions import can_read_cases
@@ -35,10 +36,14 @@ CASE_ISSUES = CompiledObjects(Issue, lambda capabilities: Issue.objects.for_user
     related=("owner",))
 
 
-def issues_for_case(case: Case, user: User) -> list[Issue]:
-    """The issues this case illustrates that the user may see, open first. One query."""
+def issues_for_case(case: Case, user: User, batch: Batch | None = None) -> Sequence[Issue]:
+    """The issues this case illustrates that the user may see, open first. One query, read
+    with `batch` if given (accounts/compiled.py)."""
     capabilities, teams = reach(user)
-    return CASE_ISSUES.objects({"case": case.pk, "teams": teams}, capabilities=capabilities)
+    values = {"case": case.pk, "teams": teams}
+    if batch:
+        return batch.objects(CASE_ISSUES, values, capabilities=capabilities)
+    return CASE_ISSUES.objects(values, capabilities=capabilities)
 
 
 @dataclass

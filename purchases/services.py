@@ -1,6 +1,7 @@
 """Reads that span models: a case's spend, and a purchase's history from its audit events."""
 
 import hashlib
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -13,9 +14,10 @@ from django.db import connections
 from django.db.models import Aggregate, DecimalField, F, IntegerField, Model, Q, When
 from django.db.models import Case as DjangoCase
 from django.utils import formats, timezone
+from django.utils.functional import cached_property
 
 from accounts import prepared
-from accounts.compiled import CompiledObjects, Slot
+from accounts.compiled import Batch, CompiledObjects, Slot
 from accounts.models import Team, User
 from accounts.shortcuts import next_month
 from accounts.stamps import kept
@@ -25,21 +27,30 @@ from purchases.models import CATEGORY_LABELS, BudgetPot, Card, Purchase
 
 @dataclass
 class CaseSpend:
-    purchases: list[Purchase]
-    total: Decimal
-    count: int
+    """A case's purchases, newest first, and the total and number of those not voided (worked
+    out when first asked for: the purchases may be read with a batch, accounts/compiled.py)."""
+
+    purchases: Sequence[Purchase]
+
+    @cached_property
+    def total(self) -> Decimal:
+        return sum((p.amount for p in self.purchases if not p.voided), Decimal("0.00"))
+
+    @cached_property
+    def count(self) -> int:
+        return sum(1 for p in self.purchases if not p.voided)
 
 
 CASE_PURCHASES = CompiledObjects(Purchase, lambda: Purchase.objects.filter(
     case=Slot("case", IntegerField())).order_by("-date", "-pk"), related=("worker",))
 
 
-def case_spend(case: Case) -> CaseSpend:
+def case_spend(case: Case, batch: Batch | None = None) -> CaseSpend:
     """Every purchase for the case, newest first, and the total of those not voided.
-    One query, compiled once (accounts/compiled.py)."""
-    purchases = CASE_PURCHASES.objects({"case": case.pk}, known={"case": case})
-    counted = [p for p in purchases if not p.voided]
-    return CaseSpend(purchases, sum((p.amount for p in counted), Decimal("0.00")), len(counted))
+    One query, compiled once, read with `batch` if given (accounts/compiled.py)."""
+    values, known = {"case": case.pk}, {"case": case}
+    return CaseSpend(batch.objects(CASE_PURCHASES, values, known=known) if batch
+                     else CASE_PURCHASES.objects(values, known=known))
 
 
 # Fields whose change the history does not list: who and when are in each entry's byline,

@@ -5,12 +5,12 @@ from datetime import date, datetime
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
+from django.core.paginator import Page, Paginator
 from django.db.models import Count, IntegerField
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
-from accounts.compiled import Compiled, CompiledObjects, Slot
+from accounts.compiled import Batch, Compiled, CompiledObjects, Slot
 from accounts.models import User
 from caseload.forms import ContactForm
 from caseload.models import (
@@ -83,16 +83,44 @@ CONTACT_COUNT = Compiled(Contact, lambda: Contact.objects.filter(
     case=Slot("case", IntegerField())).values("case").annotate(n=Count("pk")).values_list("n"))
 
 
-def timeline_context(request, case, contact_form=None):
-    """The newest contacts, a page at a time, as Paginator.get_page pages them (a page that
-    is not a number is the first, one past the end the last). Two queries (the count, and
-    the page if there is anything to show)."""
-    counted = CONTACT_COUNT.rows({"case": case.pk})
-    page = Paginator(range(counted[0][0] if counted else 0), TIMELINE_PAGE).get_page(
-        request.GET.get("timeline"))
-    page.object_list = [TimelineEntry(*row) for row in CONTACTS.rows(
-        {"case": case.pk}, limit=TIMELINE_PAGE,
-        offset=(page.number - 1) * TIMELINE_PAGE)] if counted else []
+class TimelineRead:
+    """A page of the case's newest contacts, as Paginator.get_page pages them (a page that is
+    not a number is the first, one past the end the last), asked for in `batch`
+    (accounts/compiled.py): the count and the page asked for are read together, and `page()`
+    gives the page once they are. A page that is not the one asked for (past the end, say)
+    is read again, apart."""
+
+    def __init__(self, request, case, batch: Batch):
+        self.asked = request.GET.get("timeline")
+        self.case = case
+        self.guess = _page_number(self.asked)
+        self.count = batch.rows(CONTACT_COUNT, {"case": case.pk})
+        self.rows = batch.rows(CONTACTS, {"case": case.pk}, limit=TIMELINE_PAGE,
+                               offset=(self.guess - 1) * TIMELINE_PAGE)
+
+    def page(self) -> Page:
+        page = Paginator(range(self.count[0][0] if self.count else 0), TIMELINE_PAGE).get_page(
+            self.asked)
+        rows = self.rows if page.number == self.guess else CONTACTS.rows(
+            {"case": self.case.pk}, limit=TIMELINE_PAGE, offset=(page.number - 1) * TIMELINE_PAGE)
+        page.object_list = [TimelineEntry(*row) for row in rows]
+        return page
+
+
+def _page_number(asked: str | None) -> int:
+    """The page Paginator.get_page gives for `asked` when the timeline has that many pages
+    (the one to read with the count; TimelineRead checks)."""
+    try:
+        number = int(asked)
+    except (TypeError, ValueError):
+        return 1
+    return number if 1 <= number <= 10**6 else 1
+
+
+def timeline_context(request, case, contact_form=None, *, read: TimelineRead | None = None):
+    """The timeline's values for the page: `read` if the caller asked for it in a batch with
+    the rest of its page; otherwise one round trip of its own."""
+    page = (read or TimelineRead(request, case, Batch())).page()
     if contact_form is None and can_change_cases(request.user) and case.is_open:
         contact_form = ContactForm(team=case.team, prefix="contact")
     return {"case": case, "timeline": page, "contact_form": contact_form}
@@ -110,17 +138,22 @@ CASE_RECORDS = {
 
 
 def case_page_context(request, case):
-    """Everything on the case page, in a fixed number of queries whatever the case's size."""
-    records = {name: query.objects({"case": case.pk}, known={"case": case})
+    """Everything on the case page: its own sections, the timeline's page and each other
+    app's panel are asked for in one batch and read in one round trip (accounts/compiled.py),
+    whatever the case's size."""
+    batch = Batch()
+    records = {name: batch.objects(query, {"case": case.pk}, known={"case": case})
                for name, query in CASE_RECORDS.items()}
-    versions = records.pop("what_matters")
+    timeline = TimelineRead(request, case, batch)
+    panels = case_panels(request, case, batch)
+    versions = records.pop("what_matters")  # the batch is read here, at its first answer
     return {
-        **timeline_context(request, case),
+        **timeline_context(request, case, read=timeline),
         **records,
         "what_matters": versions[0] if versions else None,
         "earlier_what_matters": versions[1:],
         "can_change": can_change_cases(request.user),
-        "panels": case_panels(request, case),
+        "panels": panels,
     }
 
 

@@ -4,10 +4,10 @@ import datetime
 
 import pytest
 from django.db import connections
-from django.db.models import Count, DateField, IntegerField, OuterRef, Subquery
+from django.db.models import BigIntegerField, Count, DateField, IntegerField, OuterRef, Subquery
 from django.test.utils import CaptureQueriesContext
 
-from accounts.compiled import Compiled, Slot
+from accounts.compiled import Batch, Compiled, CompiledObjects, Slot
 from caseload.models import Case, Contact
 from tests.factories import CaseFactory, ContactFactory, TeamFactory
 
@@ -183,3 +183,84 @@ def test_any_of_matches_the_rows_among_the_list_given_each_time():
         found = [pk for (pk,) in of_cases.rows({"cases": [case.pk for case in chosen]})]
         assert found == sorted(contacts[case.pk].pk for case in chosen)
     assert len(of_cases._kept) == 1
+
+
+CONTACTS_OF = CompiledObjects(Contact, lambda: Contact.objects.filter(
+    case=Slot("case", IntegerField())).order_by("pk"), related=("worker",))
+
+
+def test_a_batch_reads_its_queries_in_one_round_trip_when_an_answer_is_first_used(
+        teams, django_assert_num_queries):
+    north, south, cases = teams
+    today = datetime.date.today()
+    expected = (TEAM_CASES.rows({"team": north.pk, "since": today}),
+                TEAM_CASES.rows({"team": south.pk, "since": today}, newest_first=True),
+                CONTACTS_OF.objects({"case": cases[0].pk}))
+    batch = Batch()
+    with django_assert_num_queries(0):  # asking reads nothing
+        north_rows = batch.rows(TEAM_CASES, {"team": north.pk, "since": today})
+        south_rows = batch.rows(TEAM_CASES, {"team": south.pk, "since": today},
+                                newest_first=True)
+        contacts = batch.objects(CONTACTS_OF, {"case": cases[0].pk}, known={"case": cases[0]})
+    with (django_assert_num_queries(1),
+          CaptureQueriesContext(connections["default"]) as queries):
+        assert len(contacts) == 1  # the first answer used reads them all
+        assert north_rows == expected[0] and south_rows == expected[1]
+        assert contacts == expected[2]
+        assert contacts[0].worker.username == expected[2][0].worker.username  # read with it
+        assert contacts[0].case is cases[0]  # given, not read
+    [sql] = [query["sql"] for query in queries]
+    assert sql.count("EXECUTE caseload_case_") == 2 and sql.count("EXECUTE caseload_contact_") == 1
+    with django_assert_num_queries(1):  # asked for after the batch was read: a round trip
+        assert batch.rows(TEAM_CASES, {"team": north.pk, "since": today}) == expected[0]
+
+
+def test_a_batched_query_that_can_match_nothing_is_not_sent(teams, django_assert_num_queries):
+    by_id = Compiled(Case, lambda: Case.objects.filter(pk=Slot("pk", BigIntegerField()))
+                     .values_list("reference"))
+    _, _, cases = teams
+    batch = Batch()
+    nothing, found = batch.rows(by_id, {"pk": 10**30}), batch.rows(by_id, {"pk": cases[0].pk})
+    with (django_assert_num_queries(1),
+          CaptureQueriesContext(connections["default"]) as queries):
+        assert not nothing and found == [(cases[0].reference,)]
+    assert queries[0]["sql"].count("EXECUTE") == 1
+
+
+@pytest.mark.parametrize("prepared", [True, False])
+def test_a_batch_answers_the_same_sent_apart_while_a_wrapper_watches_the_queries(
+        teams, settings, prepared, django_assert_num_queries):
+    """django-pghistory's wrapper (around a write request's queries) puts its own statement
+    before each and moves the cursor to the last answer: a batch sends its queries apart
+    then. Without prepared statements, a batch sends the queries' SQL."""
+    import pghistory
+
+    settings.DATABASE_PREPARED_STATEMENTS = prepared
+    north, south, _ = teams
+    today = datetime.date.today()
+    expected = [TEAM_CASES.rows({"team": team.pk, "since": today}) for team in (north, south)]
+    batch = Batch()
+    answers = [batch.rows(TEAM_CASES, {"team": team.pk, "since": today})
+               for team in (north, south)]
+    with django_assert_num_queries(1):
+        assert answers == expected
+    with pghistory.context(note="a tracked write"), django_assert_num_queries(2):
+        batch = Batch()
+        answers = [batch.rows(TEAM_CASES, {"team": team.pk, "since": today})
+                   for team in (north, south)]
+        assert answers == expected
+
+
+def test_a_batch_that_fails_is_read_again_not_taken_as_no_rows(teams):
+    from django.db import DataError, transaction
+    from django.db.models import F
+
+    _, _, cases = teams
+    divided = Compiled(Case, lambda: Case.objects.filter(pk=cases[0].pk).annotate(
+        share=F("number") / Slot("by", IntegerField())).values_list("share"))
+    batch = Batch()
+    answer = batch.rows(divided, {"by": 0})
+    for _ in range(2):
+        with pytest.raises(DataError, match="division by zero"), transaction.atomic():
+            len(answer)
+    assert repr(answer) == "Later(not read yet)"

@@ -83,7 +83,7 @@ def test_a_missing_related_object_is_none(full_case):
 def test_the_case_page_shows_every_kind_of_record(signed_in, caseworker, full_case,
                                                  django_assert_max_num_queries):
     client = signed_in(caseworker)
-    with django_assert_max_num_queries(24):  # as test_cases' bound for the case page
+    with django_assert_max_num_queries(10):  # as test_cases' bound for the case page
         page = client.get(f"/cases/{full_case.pk}/").text
     for text in ["Tobias Quennell", "Amy Quennell", "Heating", "Fenwick Lettings", "Court date",
                  "No: stroke last spring", "Kyle", "92.20"]:

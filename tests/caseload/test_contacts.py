@@ -87,13 +87,14 @@ def test_the_timeline_pages_newest_first_as_a_paginator_would(signed_in, casewor
                        happened_at=start + datetime.timedelta(days=n))
     client = signed_in(caseworker)
     address = f"/cases/{case.pk}/"
-    with django_assert_max_num_queries(24):  # as test_cases' bound for the case page
+    with django_assert_max_num_queries(10):  # as test_cases' bound for the case page
         first = client.get(address).text
     assert _visits(first) == [str(n) for n in range(54, 4, -1)]
     assert "Casey Bell" in first.split('id="timeline"')[1]  # who made each, read with it
     second = [str(n) for n in range(4, -1, -1)]
     assert _visits(client.get(f"{address}?timeline=2").text) == second
     assert _visits(client.get(f"{address}?timeline=9").text) == second
+    assert _visits(client.get(f"{address}?timeline=0").text) == second  # as get_page: the last
     assert _visits(client.get(f"{address}?timeline=two").text) == _visits(first)
 
 
