@@ -300,15 +300,18 @@ class Batch:
         len(people)  # both are read now, in one query
 
     Each query is the one its app compiled (its rules stay its own); the batch only carries
-    them. A query asked for after the batch has run starts the next round trip."""
+    them. A query asked for after the batch has run starts the next round trip. A function
+    that takes a batch to ask through can take a new one when its caller has none
+    (`(batch or Batch()).rows(...)`): its answer is then read alone, one query, when used."""
 
     def __init__(self):
         self._waiting: list[tuple[Later, Statement]] = []
 
     def rows(self, query: Compiled, values: dict[str, Any], *, limit: int | None = None,
-             offset: int = 0, **shape) -> "Later":
-        """`query.rows(...)`, read with the batch."""
-        return self._later(query.statement(values, limit=limit, offset=offset, **shape))
+             offset: int = 0, then: Callable[[list], list] | None = None, **shape) -> "Later":
+        """`query.rows(...)`, read with the batch; `then(rows)` (making each row a dataclass's
+        instance, say) once they are read."""
+        return self._later(query.statement(values, limit=limit, offset=offset, **shape), then)
 
     def objects(self, query: CompiledObjects, values: dict[str, Any], *,
                 known: dict | None = None, limit: int | None = None, offset: int = 0,

@@ -1,5 +1,6 @@
 """The debrief's working parts that span several apps' models."""
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
@@ -22,7 +23,7 @@ from django.db.models import (
 )
 from django.utils import timezone
 
-from accounts.compiled import AnyOf, Compiled, CompiledObjects, Slot
+from accounts.compiled import AnyOf, Batch, Compiled, CompiledObjects, Slot
 from accounts.html import escaped
 from accounts.models import Team, User
 from accounts.shortcuts import local_midnight
@@ -59,14 +60,17 @@ def _by_first_name(model):
 ATTENDANCE, WELFARE = _by_first_name(Attendance), _by_first_name(Welfare)
 
 
-def attendance(debrief: Debrief) -> list[Attendance]:
-    """Who is listed for the debrief, present or not, by first name. One query."""
-    return ATTENDANCE.objects({"debrief": debrief.pk}, known={"debrief": debrief})
+def attendance(debrief: Debrief, batch: Batch | None = None) -> Sequence[Attendance]:
+    """Who is listed for the debrief, present or not, by first name. One query, read with
+    `batch` if given (accounts/compiled.py), as are the debrief's other parts below."""
+    return (batch or Batch()).objects(ATTENDANCE, {"debrief": debrief.pk},
+                                      known={"debrief": debrief})
 
 
-def welfare_answers(debrief: Debrief) -> list[Welfare]:
+def welfare_answers(debrief: Debrief, batch: Batch | None = None) -> Sequence[Welfare]:
     """Everyone's "how am I finding it" answers to the debrief, by first name. One query."""
-    return WELFARE.objects({"debrief": debrief.pk}, known={"debrief": debrief})
+    return (batch or Batch()).objects(WELFARE, {"debrief": debrief.pk},
+                                      known={"debrief": debrief})
 
 
 PEOPLE_PER_PAGE = 30
@@ -226,10 +230,11 @@ TALLIES = Compiled(Activity, lambda: Activity.objects.filter(team=Slot("team", I
                    .values_list("pk", "name", "complexity", "today", "running"))
 
 
-def tallies(team: Team, debrief: Debrief) -> list[Tally]:
+def tallies(team: Team, debrief: Debrief, batch: Batch | None = None) -> Sequence[Tally]:
     """Each of the team's activities with today's and running stroke counts, the most
     used first. One query."""
-    return [Tally(*row) for row in TALLIES.rows({"team": team.pk, "debrief": debrief.pk})]
+    return (batch or Batch()).rows(TALLIES, {"team": team.pk, "debrief": debrief.pk},
+                                   then=lambda rows: [Tally(*row) for row in rows])
 
 
 @dataclass
@@ -270,11 +275,16 @@ def _advice_query():
 ADVICE = Compiled(Purchase, _advice_query)
 
 
-def advice_needed(team_id: int) -> tuple[list[Advice], int]:
-    """The oldest purchases waiting for the team's advice, and how many wait in all (the rest
-    are in the purchase list). One query."""
-    oldest = [Advice(*row) for row in ADVICE.rows({"team": team_id}, limit=ADVICE_SHOWN)]
-    return oldest, (oldest[0].waiting if oldest else 0)
+def advice_needed(team_id: int, batch: Batch | None = None) -> Sequence[Advice]:
+    """The oldest purchases waiting for the team's advice; each says how many wait in all
+    (the rest are in the purchase list: `advice_waiting`). One query."""
+    return (batch or Batch()).rows(ADVICE, {"team": team_id}, limit=ADVICE_SHOWN,
+                                   then=lambda rows: [Advice(*row) for row in rows])
+
+
+def advice_waiting(oldest: Sequence[Advice]) -> int:
+    """How many of the team's purchases wait for advice, from `advice_needed`'s answer."""
+    return oldest[0].waiting if oldest else 0
 
 
 def stroke_add(*, debrief: Debrief, activity: Activity, by) -> Stroke:

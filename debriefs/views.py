@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
+from accounts.compiled import Batch
 from accounts.html import escaped
 from accounts.shortcuts import is_id, render_form
 from caseload.models import Case
@@ -29,6 +30,7 @@ from debriefs.permissions import debrief_for_user, require_debriefs, sees_everyo
 from debriefs.services import (
     StaleEntry,
     advice_needed,
+    advice_waiting,
     attendance,
     debrief_people,
     debrief_start,
@@ -77,14 +79,14 @@ def start(request):
     return redirect("debriefs:debrief-detail", pk=debrief.pk)
 
 
-def _value_work_context(debrief, form=None, added=None):
-    return {"debrief": debrief, "activities": tallies(debrief.team, debrief),
+def _value_work_context(debrief, form=None, added=None, *, batch: Batch | None = None):
+    return {"debrief": debrief, "activities": tallies(debrief.team, debrief, batch),
             "activity_form": form or ActivityForm(team=debrief.team, prefix="activity"),
             "added": added}
 
 
-def _welfare_context(request, debrief, form=None):
-    answers = welfare_answers(debrief)
+def _welfare_context(request, debrief, form=None, *, batch: Batch | None = None):
+    answers = welfare_answers(debrief, batch)
     mine = next((answer for answer in answers if answer.user_id == request.user.pk), None)
     return {
         "debrief": debrief,
@@ -112,17 +114,18 @@ def debrief_detail(request, pk):
             "can_change": request.user.has_perm("accounts.work_cases")}
     if request.htmx and "from" in request.GET:
         return _page(request, "#people_rows", {**rows, "more": True})
-    advice, advice_waiting = advice_needed(debrief.team_id)
+    batch = Batch()  # the page's other parts, read together (accounts/compiled.py)
     context = {
         **rows, "since": since,
-        "attendance": attendance(debrief),
-        "advice_needed": advice, "advice_waiting": advice_waiting,
+        "attendance": attendance(debrief, batch),
+        "advice_needed": advice_needed(debrief.team_id, batch),
         "close_form": CloseForm(initial={"reflection": debrief.reflection}),
         "issue_form": debrief_issue_form(debrief),
-        **_value_work_context(debrief),
+        **_value_work_context(debrief, batch=batch),
     }
     if context["can_change"]:
-        context.update(_welfare_context(request, debrief))
+        context.update(_welfare_context(request, debrief, batch=batch))
+    context["advice_waiting"] = advice_waiting(context["advice_needed"])
     return _page(request, "", context)
 
 

@@ -40,10 +40,8 @@ def issues_for_case(case: Case, user: User, batch: Batch | None = None) -> Seque
     """The issues this case illustrates that the user may see, open first. One query, read
     with `batch` if given (accounts/compiled.py)."""
     capabilities, teams = reach(user)
-    values = {"case": case.pk, "teams": teams}
-    if batch:
-        return batch.objects(CASE_ISSUES, values, capabilities=capabilities)
-    return CASE_ISSUES.objects(values, capabilities=capabilities)
+    return (batch or Batch()).objects(CASE_ISSUES, {"case": case.pk, "teams": teams},
+                                      capabilities=capabilities)
 
 
 @dataclass

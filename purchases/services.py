@@ -48,9 +48,8 @@ CASE_PURCHASES = CompiledObjects(Purchase, lambda: Purchase.objects.filter(
 def case_spend(case: Case, batch: Batch | None = None) -> CaseSpend:
     """Every purchase for the case, newest first, and the total of those not voided.
     One query, compiled once, read with `batch` if given (accounts/compiled.py)."""
-    values, known = {"case": case.pk}, {"case": case}
-    return CaseSpend(batch.objects(CASE_PURCHASES, values, known=known) if batch
-                     else CASE_PURCHASES.objects(values, known=known))
+    return CaseSpend((batch or Batch()).objects(CASE_PURCHASES, {"case": case.pk},
+                                                known={"case": case}))
 
 
 # Fields whose change the history does not list: who and when are in each entry's byline,
