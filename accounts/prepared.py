@@ -8,7 +8,10 @@ same two cores as the app. `execute` prepares a statement the first time a conne
 the life of the connection, whatever happens to transactions; a new connection prepares afresh.
 
 Only for statements whose best plan does not depend on their values (a lookup by primary key,
-a team's rows): after five runs PostgreSQL may keep one plan for all values. A connection
+a team's rows): after five runs PostgreSQL may keep one plan for all values, if it costs no
+more than the plans made for each run's values; otherwise it plans every run afresh, as for
+plain SQL (a compiled query writes its constants and page size into the SQL so that the
+kept plan is costed for what it reads: accounts/compiled.py). A connection
 pooler must give each client the server connection it prepared its statements on; PgBouncer in
 transaction mode does not, so behind it set `DATABASE_PREPARED_STATEMENTS=false` and each
 statement runs as plain SQL (docs/operations.md).

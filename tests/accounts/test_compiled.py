@@ -73,7 +73,40 @@ def test_a_compiled_query_is_one_counted_query_with_its_values_as_parameters(
           CaptureQueriesContext(connections["default"]) as queries):
         TEAM_CASES.rows({"team": north.pk, "since": datetime.date(2031, 5, 17)}, limit=10)
     [sql] = [query["sql"] for query in queries]  # a prepared statement (accounts/prepared.py)
-    assert sql.startswith("EXECUTE caseload_case_") and sql.endswith(f"'2031-05-17'::date, {north.pk}, 10, 0)")
+    assert sql.startswith("EXECUTE caseload_case_") and sql.endswith(f"('2031-05-17'::date, {north.pk})")
+
+
+def _statement(label: str) -> str:
+    with connections["default"].cursor() as cursor:
+        cursor.execute("select statement from pg_prepared_statements where name like %s",
+                       [f"{label}%"])
+        [(statement,)] = cursor.fetchall()
+        return statement
+
+
+def test_only_the_slots_are_parameters_the_querysets_constants_are_written_in(teams):
+    """So PostgreSQL plans knowing them (a partial index on them can serve the plan it keeps),
+    as does a page's size, and the first page's offset; a later page's offset is a
+    parameter, one statement for every later page."""
+    north, _, cases = teams
+    cases[1].reference = "NOR-50%_off"
+    cases[1].save()
+    compiled = Compiled(Case, lambda: Case.objects.filter(
+        team=Slot("team", IntegerField()), status="open", reference__contains="50%_")
+        .exclude(transitions__contains=["it's"]).order_by("pk").values_list("reference"),
+        label="constants")
+    assert compiled.rows({"team": north.pk}, limit=5) == [("NOR-50%_off",)]
+    statement = _statement("constants")
+    assert "$1" in statement and "$2" not in statement
+    assert "'open'" in statement and "'it''s'" in statement and "LIMIT 5" in statement
+    assert "OFFSET" not in statement
+    assert compiled.rows({"team": north.pk}, limit=5, offset=1) == []
+    assert compiled.rows({"team": north.pk}, limit=5, offset=0) == [("NOR-50%_off",)]
+    with connections["default"].cursor() as cursor:
+        cursor.execute("select statement from pg_prepared_statements where name like %s",
+                       ["constants%"])
+        later = [s for (s,) in cursor.fetchall() if "OFFSET" in s]
+    assert len(later) == 1 and later[0].endswith("LIMIT 5 OFFSET $2")
 
 
 def test_a_missing_value_is_an_error_not_a_value_kept_from_before(teams):
