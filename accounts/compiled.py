@@ -355,8 +355,8 @@ class Batch:
 
     def _later(self, statement: Statement | None, then=None) -> "Later":
         later = Later(self, then)
-        if statement is None:
-            later._answer = []
+        if statement is None:  # it can match nothing: no rows, without asking
+            later._answer = then([]) if then else []
         else:
             self._waiting.append((later, statement))
         return later
@@ -372,7 +372,7 @@ class Batch:
                     answers = prepared.execute_together(
                         cursor, [(statement.sql, statement.params, statement.label)
                                  for _later, statement in mine])
-            for (later, statement), rows in zip(mine, answers, strict=True):
+                for (later, statement), rows in zip(mine, answers, strict=True):
                     rows = statement.finish(rows)
                     later._answer = later._then(rows) if later._then else rows
         except BaseException:  # what was not read stays to be read, not lost as "no rows"
@@ -393,6 +393,8 @@ class Later(Sequence):
     def answer(self) -> list:
         if self._answer is None:
             self._batch.run()
+            if self._answer is None:  # a `then` reading this answer while it is worked out
+                raise RuntimeError("A batched answer was used before it was read")
         return self._answer
 
     def __getitem__(self, index):

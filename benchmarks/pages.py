@@ -229,7 +229,9 @@ def prepare(users) -> dict:
                                          defaults={"confirmed": True})
     caseworker, coordinator = users["caseworker"], users["coordinator"]
     team = coordinator.teams.get()
-    long_case = (Case.objects.for_user(caseworker).annotate(n=Count("contacts"))
+    # The caseworker's open case with the longest timeline: an open case's page also has the
+    # forms for logging a visit and an issue (a closed case's has neither).
+    long_case = (Case.objects.for_user(caseworker).open().annotate(n=Count("contacts"))
                  .order_by("-n", "pk").first())
     debrief = debrief_start(team=team, by=coordinator)
     Entry.objects.filter(debrief=debrief).delete()  # each run starts with no entries today

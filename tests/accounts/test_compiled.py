@@ -1,6 +1,7 @@
 """Querysets compiled once and run with each call's values (accounts/compiled.py)."""
 
 import datetime
+from decimal import Decimal
 
 import pytest
 from django.db import connections
@@ -285,6 +286,8 @@ def test_a_batch_answers_the_same_sent_apart_while_a_wrapper_watches_the_queries
 
 
 def test_a_batch_that_fails_is_read_again_not_taken_as_no_rows(teams):
+    """One message of several statements: the second fails, and neither answer is taken as
+    read, nor as no rows."""
     from django.db import DataError, transaction
     from django.db.models import F
 
@@ -292,8 +295,23 @@ def test_a_batch_that_fails_is_read_again_not_taken_as_no_rows(teams):
     divided = Compiled(Case, lambda: Case.objects.filter(pk=cases[0].pk).annotate(
         share=F("number") / Slot("by", IntegerField())).values_list("share"))
     batch = Batch()
-    answer = batch.rows(divided, {"by": 0})
+    fine, failing = batch.rows(divided, {"by": 1}), batch.rows(divided, {"by": 0})
     for _ in range(2):
         with pytest.raises(DataError, match="division by zero"), transaction.atomic():
-            len(answer)
-    assert repr(answer) == "Later(not read yet)"
+            len(fine)
+    assert repr(fine) == repr(failing) == "Later(not read yet)"
+
+
+@pytest.mark.parametrize("value", [
+    True, False, 0, -7, Decimal("-12.50"), datetime.date(2031, 5, 17),
+    datetime.datetime(2031, 5, 17, 9, 30, tzinfo=datetime.UTC), "O'Brien \\ 100% _x_",
+])
+def test_a_constant_of_any_kind_is_written_as_the_parameter_would_have_given_it(value):
+    """Each constant, written into the SQL by the driver's quoting, selects the value itself."""
+    from django.db.models import Value
+
+    team = TeamFactory()
+    CaseFactory(team=team)
+    compiled = Compiled(Case, lambda: Case.objects.filter(team=Slot("team", IntegerField()))
+                        .annotate(constant=Value(value)).values_list("constant"))
+    assert compiled.rows({"team": team.pk}) == [(value,)]

@@ -111,3 +111,31 @@ def test_a_compiled_query_reads_where_the_router_says(settings, spend):
         assert on_replica(type("Request", (), {"method": "GET"})()) == [("Replica Stores",)]
         assert merchants.rows({"pk": spend.pk}) == [("Replica Stores",)]
     assert len(replica) == 1 and len(primary) == 2
+
+
+def test_a_batch_over_two_databases_reads_each_from_its_own(settings, spend):
+    """A batch's queries go to the database the router picks for each, one round trip each,
+    and each answer is its own query's."""
+    from django.db.models import BigIntegerField
+
+    from accounts.compiled import Batch, Compiled, Slot
+    from caseload.models import Case
+    from config import routers
+
+    settings.READ_REPLICA = True
+    by_id = Compiled(Case, lambda: Case.objects.filter(pk=Slot("pk", BigIntegerField()))
+                     .values_list("reference"), label="two_databases")
+    other = CaseFactory(team=spend.case.team)
+    batch = Batch()
+    primary_answer = batch.rows(by_id, {"pk": spend.case.pk})
+    token = routers._reading_from_replica.set(True)
+    try:
+        replica_answer = batch.rows(by_id, {"pk": other.pk})
+    finally:
+        routers._reading_from_replica.reset(token)
+    with (CaptureQueriesContext(connections["replica"]) as replica,
+          CaptureQueriesContext(connections["default"]) as primary):
+        assert primary_answer == [(spend.case.reference,)]
+        assert replica_answer == [(other.reference,)]
+    assert [len(replica), len(primary)] == [1, 1]
+    assert f"({other.pk})" in replica[0]["sql"] and f"({spend.case.pk})" in primary[0]["sql"]

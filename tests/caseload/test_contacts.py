@@ -123,3 +123,31 @@ def test_each_timeline_entry_shows_its_kind_worker_correction_and_own_link(
     assert "Corrected " in my_row and f"/contacts/{mine.pk}/edit" in my_row
     assert "retired_kind</h3>" in their_row and "by Robin Hale" in their_row
     assert "Corrected " not in their_row and f"/contacts/{theirs.pk}/" not in their_row
+
+
+def test_a_forms_team_workers_are_listed_as_the_queryset_would_list_them(
+        make_user, team, other_team, caseworker, django_assert_num_queries):
+    """The worker and lead selects read their options with a compiled query
+    (caseload.forms.offer_team_workers): the same options, in the same order, as Django's
+    own ModelChoiceField writes from the queryset, read once a form, and still checked
+    against the queryset when the form is sent."""
+    from caseload.forms import CaseForm, ContactForm, team_workers
+
+    make_user("caseworker", team=team, first_name="Aisha", last_name="")
+    make_user("caseworker", team=team, first_name="", last_name="", username="zed")
+    gone = make_user("caseworker", team=team, first_name="Gone")
+    gone.is_active = False
+    gone.save()
+    elsewhere = make_user("caseworker", team=other_team)
+    for form, name in ((ContactForm(team=team, prefix="contact"), "worker"),
+                       (CaseForm(team=team), "lead")):
+        with django_assert_num_queries(1):
+            written = str(form[name])
+        field = form.fields[name]
+        field.widget.choices = field.choices  # Django's own: the queryset, read with iterator()
+        assert written == str(form[name])
+        assert written.count("<option") == team_workers(team).count() + (name == "worker")
+        assert "Aisha" in written and ">zed<" in written and "Gone" not in written
+    form = ContactForm({"contact-kind": "home_visit", "contact-what_happened": "Called round",
+                        "contact-worker": elsewhere.pk}, team=team, prefix="contact")
+    assert not form.is_valid() and "worker" in form.errors

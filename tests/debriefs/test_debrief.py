@@ -1,6 +1,8 @@
 import re
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from debriefs.models import Activity, Debrief, Entry, Stroke, Welfare
 from tests.factories import CaseFactory, ContactFactory
@@ -86,8 +88,13 @@ def test_debrief_page_queries_do_not_grow_with_60_cases(
     client = signed_in(coordinator)
     # The session and two-step checks, the debrief, its people and today's entries, one batch
     # for attendance, advice, tallies and welfare, and the session's save.
-    with django_assert_max_num_queries(10):
+    with (django_assert_max_num_queries(10),
+          CaptureQueriesContext(connection) as queries):
         response = client.get(f"/debriefs/{debrief.pk}/")
+    [batch] = [query["sql"] for query in queries if query["sql"].count("EXECUTE") > 1]
+    assert [label in batch for label in ("EXECUTE debriefs_attendance_", "EXECUTE purchases_",
+                                         "EXECUTE debriefs_activity_", "EXECUTE debriefs_welfare_")
+            ] == [True] * 4
     assert response.text.count('class="app-entry govuk') == 30  # the first 30, then more
     assert "Showing 1 to 30 of 60 people" in response.text
     with django_assert_max_num_queries(12):
