@@ -173,7 +173,7 @@ class Compiled:
             return None
         if limit is not None:  # as Django writes a slice
             # The limit (a caller's constant: a page's size) is written, so PostgreSQL plans
-            # for so many rows, and so is the first page's offset; a later page's is a
+            # for so many rows, and the first page has no offset; a later page's is a
             # parameter (one statement for them all). With an unknown limit or offset, the
             # plan PostgreSQL keeps for every run was costed for a tenth of the rows, and
             # it planned each run afresh instead.

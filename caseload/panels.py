@@ -8,7 +8,8 @@ An app that builds on caseload names a function in its AppConfig:
 The function takes (request, case, batch) and returns a CasePanel, or None to show nothing
 (for example, to a role that may not see it). Each should run a fixed number of queries, and
 ask for them through `batch` (accounts.compiled.Batch) where it can: the case page reads its
-own sections and every panel's in one round trip, when the page is written.
+own sections and every panel's in one round trip, once all have asked (when the page's
+values are put together, before it is written).
 
 A panel's template is a Jinja2 template (config/jinja2.py), included by the case page
 (caseload/case_detail.jinja), which is Jinja2 throughout; it sees the panel's context as
