@@ -36,11 +36,12 @@ TEAM_WORKERS = Compiled(User, lambda: team_workers(Slot("team", IntegerField()))
     "pk", "first_name", "last_name", "username"), label="team_workers")
 
 
-def offer_team_workers(field: forms.ModelChoiceField, team) -> None:
+def offer_team_workers(field: forms.ModelChoiceField, team, rows=None) -> None:
     """`field` chooses one of `team_workers(team)`: its queryset (which checks the answer), and
     the options its select lists, as the queryset would list them (the empty choice, then
     each worker's id and name), read once, when the select is first written (Select reads
-    its first option to decide on `required`, then all of them)."""
+    its first option to decide on `required`, then all of them), unless `rows` (TEAM_WORKERS's
+    for the team) were read already."""
     field.queryset = team_workers(team)
     empty = [("", field.empty_label)] if field.empty_label is not None else []
 
@@ -48,7 +49,8 @@ def offer_team_workers(field: forms.ModelChoiceField, team) -> None:
     def options() -> list[tuple]:
         return [*empty, *((pk, User.shown_name(first_name, last_name, username))
                           for pk, first_name, last_name, username
-                          in TEAM_WORKERS.rows({"team": team.pk}))]
+                          in (rows if rows is not None
+                              else TEAM_WORKERS.rows({"team": team.pk})))]
 
     field.widget.choices = CallableChoiceIterator(options)
 
@@ -137,9 +139,10 @@ class ContactForm(GovukFormMixin, forms.ModelForm):
         widgets = {"kind": forms.RadioSelect, "what_happened": forms.Textarea({"rows": 3}),
                    "what_we_did": forms.Textarea({"rows": 2})}
 
-    def __init__(self, *args, team, **kwargs):
+    def __init__(self, *args, team, workers=None, **kwargs):
+        """`workers`: the team's, as TEAM_WORKERS reads them, if read already."""
         super().__init__(*args, **kwargs)
-        offer_team_workers(self.fields["worker"], team)
+        offer_team_workers(self.fields["worker"], team, workers)
         self.fields["worker"].required = False
         self.fields["worker"].help_text = "Leave as it is if it was you"
         if self.instance.pk:

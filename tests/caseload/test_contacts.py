@@ -151,3 +151,35 @@ def test_a_forms_team_workers_are_listed_as_the_queryset_would_list_them(
     form = ContactForm({"contact-kind": "home_visit", "contact-what_happened": "Called round",
                         "contact-worker": elsewhere.pk}, team=team, prefix="contact")
     assert not form.is_valid() and "worker" in form.errors
+
+
+def test_a_new_entrys_fields_are_kept_as_the_form_writes_them_and_follow_the_teams_workers(
+        signed_in, caseworker, make_user, team, case, django_assert_num_queries):
+    """caseload.views.timeline.new_contact_fields: what ContactForm writes for a new entry,
+    kept for the team's workers as they are, the day and the language; a worker who joins,
+    is renamed or leaves shows on the next view of the page."""
+    from django.template.loader import render_to_string
+
+    from caseload.forms import ContactForm
+    from caseload.views.timeline import new_contact_fields
+
+    fresh = render_to_string("caseload/includes/contact_fields.jinja",
+                             {"form": ContactForm(team=team, prefix="contact")}, using="jinja2")
+    assert new_contact_fields(team) == fresh
+    with django_assert_num_queries(1):  # kept: only the team's workers are read
+        assert new_contact_fields(team) == fresh
+    client = signed_in(caseworker)
+
+    def workers_listed() -> str:
+        page = client.get(f"/cases/{case.pk}/").text
+        return page.split('name="contact-worker"')[1].split("</select>")[0]
+
+    assert "Casey Bell" in workers_listed() and "Nadia" not in workers_listed()
+    nadia = make_user("caseworker", team=team, first_name="Nadia", last_name="Okafor")
+    assert "Nadia Okafor" in workers_listed()
+    nadia.last_name = "Hussain"
+    nadia.save()
+    assert "Nadia Hussain" in workers_listed() and "Okafor" not in workers_listed()
+    nadia.is_active = False
+    nadia.save()
+    assert "Nadia" not in workers_listed()
