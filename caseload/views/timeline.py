@@ -172,8 +172,8 @@ def case_page_context(request, case):
                for name, query in CASE_RECORDS.items()}
     timeline = TimelineRead(request, case, batch)
     panels = case_panels(request, case, batch)
-    versions = records.pop("what_matters")  # the batch is read here, at its first answer
-    return {
+    versions = records.pop("what_matters")
+    return {  # the batch is read at the first answer used: the timeline's count
         **timeline_context(request, case, read=timeline),
         **records,
         "what_matters": versions[0] if versions else None,
