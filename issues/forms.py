@@ -1,7 +1,11 @@
 import re
+from functools import lru_cache
 
 from django import forms
 from django.db.models import Q
+from django.template.loader import render_to_string
+from django.utils.safestring import SafeString
+from django.utils.translation import get_language
 
 from accounts.forms import DateField, GovukFormMixin
 from accounts.models import Team, User
@@ -153,6 +157,20 @@ class QuickIssueForm(GovukFormMixin, forms.Form):
         super().__init__(*args, **kwargs)
         if cases_in_reach is not None:
             self.fields["case"].queryset = cases_in_reach
+
+
+def new_quick_issue_fields() -> SafeString:
+    """The quick issue form's fields for a new issue, as QuickIssueForm writes them
+    (issues/includes/quick_issue_fields.jinja), kept in this process for the language: a new
+    issue's fields depend on nothing else. Every open case's page shows them."""
+    return _new_quick_issue_fields(get_language())
+
+
+@lru_cache(maxsize=16)
+def _new_quick_issue_fields(language: str) -> SafeString:
+    return SafeString(render_to_string(  # nosec B703: Jinja2 escaped what it wrote
+        "issues/includes/quick_issue_fields.jinja", {"issue_form": QuickIssueForm()},
+        using="jinja2"))
 
 
 class CloseIssueForm(GovukFormMixin, VersionMixin, forms.Form):

@@ -68,3 +68,21 @@ def test_the_case_page_offers_no_quick_form_on_a_closed_case(signed_in, casework
     case.close(note="Moved away")
     page = signed_in(caseworker).get(f"/cases/{case.pk}/").text
     assert "No issues linked to this case yet." in page and 'id="quick-issue"' not in page
+
+
+def test_a_new_issues_fields_are_kept_as_the_form_writes_them(signed_in, caseworker, case):
+    """issues.forms.new_quick_issue_fields: what QuickIssueForm writes for a new issue, kept;
+    the case page shows them, and a sent form with a mistake is written from the form."""
+    from django.template.loader import render_to_string
+
+    from issues.forms import QuickIssueForm, new_quick_issue_fields
+
+    fresh = render_to_string("issues/includes/quick_issue_fields.jinja",
+                             {"issue_form": QuickIssueForm()}, using="jinja2")
+    assert new_quick_issue_fields() == fresh and 'name="quick-title"' in fresh
+    page = signed_in(caseworker).get(f"/cases/{case.pk}/").text
+    assert fresh in page
+    sent = render_to_string("issues/includes/quick_add.jinja", {
+        "issue_form": QuickIssueForm({"quick-title": "", "quick-countermeasure": "Rang them"}),
+        "new_issue_fields": fresh}, using="jinja2")
+    assert "Rang them" in sent and "govuk-error-message" in sent
