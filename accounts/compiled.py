@@ -12,7 +12,6 @@ be kept from the first call for the life of the process. A builder's keyword arg
 between query shapes (with or without a filter, say); each shape is compiled once.
 """
 
-import re
 from collections.abc import Callable, Sequence
 from typing import Any, NamedTuple
 
@@ -213,8 +212,8 @@ def _constants_written(sql: str, params, connection) -> tuple[str, list]:
     left as parameters. PostgreSQL then plans the prepared statement knowing them: a partial
     index whose condition names them (`purchase_advice_oldest`: purchases whose advice is
     not given yet) can serve the plan it keeps for every run, where with a parameter in their
-    place it had to plan each run afresh for the values given (about a millisecond of the
-    database's CPU for the debrief's advice)."""
+    place it had to plan each run afresh for the values given (the debrief's advice: 0.4 ms
+    of the database's CPU a run, 0.1 ms with its plan kept)."""
     values = iter(params)
     kept = []
 
@@ -227,10 +226,7 @@ def _constants_written(sql: str, params, connection) -> tuple[str, list]:
             return "%s"
         return connection.ops.compose_sql("%s", [value]).replace("%", "%%")
 
-    return _PLACEHOLDER.sub(written, sql), kept
-
-
-_PLACEHOLDER = re.compile(r"%([s%])")
+    return prepared.PLACEHOLDER.sub(written, sql), kept
 
 
 def _prepared(slot: Slot, values: dict, connection):

@@ -26,7 +26,8 @@ from django.conf import settings
 
 # The names of the statements prepared on each database connection (psycopg's connection).
 _prepared: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
-_PLACEHOLDER = re.compile(r"%([s%])")
+# Django's placeholders in SQL: `%s` (a value) and `%%` (a percent sign).
+PLACEHOLDER = re.compile(r"%([s%])")
 
 
 def execute(cursor, sql: str, params, *, label: str) -> None:
@@ -94,4 +95,4 @@ def _numbered(sql: str) -> str:
         count += 1
         return f"${count}"
 
-    return _PLACEHOLDER.sub(number, sql)
+    return PLACEHOLDER.sub(number, sql)
