@@ -3,12 +3,12 @@ from functools import lru_cache
 
 from django import forms
 from django.db.models import Q
-from django.template.loader import render_to_string
 from django.utils.safestring import SafeString
 from django.utils.translation import get_language
 
 from accounts.forms import DateField, GovukFormMixin
 from accounts.models import Team, User
+from accounts.templatetags.jinja_include import jinja_include
 from caseload.models import Case
 from issues.models import ONE_LINE, Issue
 
@@ -168,9 +168,7 @@ def new_quick_issue_fields() -> SafeString:
 
 @lru_cache(maxsize=16)
 def _new_quick_issue_fields(language: str) -> SafeString:
-    return SafeString(render_to_string(  # nosec B703: Jinja2 escaped what it wrote
-        "issues/includes/quick_issue_fields.jinja", {"issue_form": QuickIssueForm()},
-        using="jinja2"))
+    return jinja_include("issues/includes/quick_issue_fields.jinja", issue_form=QuickIssueForm())
 
 
 class CloseIssueForm(GovukFormMixin, VersionMixin, forms.Form):

@@ -9,7 +9,6 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Page, Paginator
 from django.db.models import Count, IntegerField
 from django.shortcuts import redirect, render
-from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.safestring import SafeString
 from django.utils.translation import get_language
@@ -17,6 +16,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.compiled import Batch, Compiled, CompiledObjects, Slot
 from accounts.models import User
+from accounts.templatetags.jinja_include import jinja_include
 from caseload.forms import TEAM_WORKERS, ContactForm
 from caseload.models import (
     Contact,
@@ -147,9 +147,8 @@ def new_contact_fields(team) -> SafeString:
 
 @lru_cache(maxsize=512)
 def _new_contact_fields(team, workers: tuple, today: date, language: str) -> SafeString:
-    form = ContactForm(team=team, workers=workers, prefix="contact")
-    return SafeString(render_to_string(  # nosec B703: Jinja2 escaped what it wrote
-        "caseload/includes/contact_fields.jinja", {"form": form}, using="jinja2"))
+    return jinja_include("caseload/includes/contact_fields.jinja",
+                         form=ContactForm(team=team, workers=workers, prefix="contact"))
 
 
 CASE_RECORDS = {
