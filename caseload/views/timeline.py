@@ -93,15 +93,19 @@ class TimelineRead:
     not a number is the first, one past the end the last), asked for in `batch`
     (accounts/compiled.py): the count and the page asked for are read together, and `page()`
     gives the page once they are. A page that is not the one asked for (past the end, say)
-    is read again, apart."""
+    is read again, apart. With `new_entry`, for those who may log a contact on an open case,
+    the team's workers are read too, for a new entry's fields (`new_contact_fields`)."""
 
-    def __init__(self, request, case, batch: Batch):
+    def __init__(self, request, case, batch: Batch, *, new_entry: bool = True):
         self.asked = request.GET.get("timeline")
         self.case = case
         self.guess = _page_number(self.asked)
         self.count = batch.rows(CONTACT_COUNT, {"case": case.pk})
         self.rows = batch.rows(CONTACTS, {"case": case.pk}, limit=TIMELINE_PAGE,
                                offset=(self.guess - 1) * TIMELINE_PAGE)
+        self.workers = (batch.rows(TEAM_WORKERS, {"team": case.team_id})
+                        if new_entry and can_change_cases(request.user) and case.is_open
+                        else None)
 
     def page(self) -> Page:
         page = Paginator(range(self.count[0][0] if self.count else 0), TIMELINE_PAGE).get_page(
@@ -127,22 +131,23 @@ def timeline_context(request, case, contact_form=None, *, read: TimelineRead | N
     the rest of its page; otherwise one round trip of its own. The "log a visit" form is
     `contact_form` (sent, with what was typed) or, for those who may log one on an open case,
     a new one's fields (`new_contact_fields`)."""
-    page = (read or TimelineRead(request, case, Batch())).page()
+    read = read or TimelineRead(request, case, Batch(), new_entry=contact_form is None)
+    page = read.page()
     new_fields = None
-    if contact_form is None and can_change_cases(request.user) and case.is_open:
-        new_fields = new_contact_fields(case.team)
+    if contact_form is None and read.workers is not None:
+        new_fields = new_contact_fields(case.team, read.workers)
     return {"case": case, "timeline": page, "contact_form": contact_form,
             "new_contact_fields": new_fields}
 
 
-def new_contact_fields(team) -> SafeString:
+def new_contact_fields(team, workers) -> SafeString:
     """The "log a visit" form's fields for a new entry, as ContactForm writes them
     (caseload/includes/contact_fields.jinja), kept in this process for the team's workers as
-    they are now (read every time: one compiled query), the day and the language: a new
-    entry's fields depend on nothing else (no values, no errors, no one's own choices).
-    Building the form and writing its nine fields was a sixth of an open case's page."""
-    workers = tuple(TEAM_WORKERS.rows({"team": team.pk}))
-    return _new_contact_fields(team, workers, timezone.localdate(), get_language())
+    they are now (`workers`, TEAM_WORKERS's rows, read with the page every time), the day and
+    the language: a new entry's fields depend on nothing else (no values, no errors, no one's
+    own choices). Building the form and writing its nine fields was a sixth of an open
+    case's page."""
+    return _new_contact_fields(team, tuple(workers), timezone.localdate(), get_language())
 
 
 @lru_cache(maxsize=512)

@@ -100,16 +100,18 @@ def test_case_page_queries_do_not_grow_with_contacts(
                                          what_happened=f"Visit {n}") for n in range(300)])
     client = signed_in(caseworker)
     # The session and two-step checks, the case, the access log, and one batch for the rest
-    # of the page: its seven kinds of record, the timeline's count and page, and each app's
-    # panel (spend, issues, debrief notes), in one round trip.
+    # of the page: its seven kinds of record, the timeline's count and page, the team's
+    # workers (for a new entry's fields), and each app's panel (spend, issues, debrief
+    # notes), in one round trip.
     with (django_assert_max_num_queries(10),
           CaptureQueriesContext(connection) as queries):
         response = client.get(f"/cases/{case.pk}/")
     assert response.status_code == 200
     [batch] = [query["sql"] for query in queries if query["sql"].count("EXECUTE") > 1]
-    assert batch.count("EXECUTE") == 12
+    assert batch.count("EXECUTE") == 13
     assert all(label in batch for label in ("EXECUTE caseload_contact_", "EXECUTE purchases_",
-                                            "EXECUTE issues_", "EXECUTE debriefs_entry_"))
+                                            "EXECUTE issues_", "EXECUTE debriefs_entry_",
+                                            "EXECUTE team_workers_"))
     assert response.text.count('class="moj-timeline__item"') == 50
 
 
