@@ -82,6 +82,9 @@ def parser() -> argparse.ArgumentParser:
     cpu.add_argument("--forget", action="store_true",
                      help="empty the cache before each request: each page as it is worked "
                           "out, not as it is kept (the spend overview after a write)")
+    cpu.add_argument("--unfrozen", action="store_true",
+                     help="leave what is loaded in the cycle collector's reach (a worker "
+                          "freezes it: config/collector.py)")
     cpu.add_argument("--callers", default="",
                      help="with --profile, also who calls the functions matching this pattern")
     exports = commands.add_parser("exports", parents=[common],

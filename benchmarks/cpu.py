@@ -10,11 +10,16 @@ templates and the client side of the queries, not the database's own work), the 
 number of queries and the time PostgreSQL took for them. It is steadier than a run under load
 on a busy machine, so it is the quick check after each change; `pages` remains the measure of
 the targets. `--profile` adds the functions with the most CPU for each page (cProfile).
+
+As in a worker (config/wsgi.py), what is loaded before the first page is frozen out of the
+cycle collector's reach (`--unfrozen` leaves it in); the time spent in collections is shown
+for each page, as a mean over its requests: most requests see none, a few a long one.
 """
 
 import contextlib
 import cProfile
 import functools
+import gc
 import importlib
 import io
 import itertools
@@ -34,6 +39,7 @@ from django.test.utils import override_settings
 from benchmarks import data
 from benchmarks.overhead import _call
 from benchmarks.pages import csrf_secret, key_pages, prepare, session_cookie
+from config.collector import freeze_loaded
 
 
 def run(args) -> None:
@@ -48,14 +54,16 @@ def run(args) -> None:
     with override_settings(DEBUG=False, ALLOWED_HOSTS=["127.0.0.1"], STORAGES=plain_static,
                            SECURE_SSL_REDIRECT=False):
         handler = WSGIHandler()
+        if not args.unfrozen:
+            print(f"Frozen out of the cycle collector's reach: {freeze_loaded():,} objects")
         rows = [measure(page, _forgetting(_sender(handler, page, cookies.get(page.role, ""),
                                                   fixtures), args.forget), args)
                 for page in chosen]
-    print("\n| page | role | CPU ms/req | wall ms/req | queries | SQL ms |")
-    print("|---|---|--:|--:|--:|--:|")
+    print("\n| page | role | CPU ms/req | mean | in collections | wall ms/req | queries | SQL ms |")
+    print("|---|---|--:|--:|--:|--:|--:|--:|")
     for r in rows:
-        print(f"| {r['name']} | {r['role']} | {r['cpu']:.1f} | {r['wall']:.1f} | "
-              f"{r['queries']} | {r['sql']:.1f} |")
+        print(f"| {r['name']} | {r['role']} | {r['cpu']:.1f} | {r['cpu_mean']:.1f} | "
+              f"{r['gc']:.2f} | {r['wall']:.1f} | {r['queries']} | {r['sql']:.1f} |")
 
 
 def _sender(handler, page, cookie: str, fixtures: dict):
@@ -140,6 +148,24 @@ def _timed_call(function, spent: dict, name: str):
     return timed
 
 
+@contextlib.contextmanager
+def _collections():
+    """The CPU spent in the cycle collector while the block runs, in ms (`["ms"]`)."""
+    spent = {"ms": 0.0}
+    began = [0.0]
+
+    def timed(phase: str, info: dict) -> None:
+        if phase == "start":
+            began[0] = time.process_time()
+        else:
+            spent["ms"] += (time.process_time() - began[0]) * 1000
+    gc.callbacks.append(timed)
+    try:
+        yield spent
+    finally:
+        gc.callbacks.remove(timed)
+
+
 def _measure(page, send, args, spent: dict) -> dict:
     for _ in range(3):
         status = send()
@@ -162,15 +188,19 @@ def _measure(page, send, args, spent: dict) -> dict:
         send()
     spent.update(dict.fromkeys(spent, 0.0))  # only the timed requests count
     cpu, wall = [], []
-    for _ in range(args.requests):
-        began, began_wall = time.process_time(), time.perf_counter()
-        send()
-        cpu.append((time.process_time() - began) * 1000)
-        wall.append((time.perf_counter() - began_wall) * 1000)
+    with _collections() as collecting:
+        for _ in range(args.requests):
+            began, began_wall = time.process_time(), time.perf_counter()
+            send()
+            cpu.append((time.process_time() - began) * 1000)
+            wall.append((time.perf_counter() - began_wall) * 1000)
     phases = {name: ms * 1000 / args.requests for name, ms in spent.items()}
     row = {"name": page.name, "role": page.role or "anonymous", "cpu": statistics.median(cpu),
-           "wall": statistics.median(wall), "queries": len(timings), "sql": sum(ms for ms, _ in timings)}
-    print(f"  {row['name']:<40} {row['cpu']:6.1f} ms CPU {row['wall']:6.1f} ms wall, "
+           "cpu_mean": statistics.fmean(cpu), "gc": collecting["ms"] / args.requests,
+           "wall": statistics.median(wall), "queries": len(timings),
+           "sql": sum(ms for ms, _ in timings)}
+    print(f"  {row['name']:<40} {row['cpu']:6.1f} ms CPU (mean {row['cpu_mean']:.1f}, "
+          f"{row['gc']:.2f} in collections) {row['wall']:6.1f} ms wall, "
           f"{row['queries']} queries, {row['sql']:.1f} ms SQL", flush=True)
     for name, ms in phases.items():
         print(f"    {ms:7.2f} ms CPU in {name} (mean per request, calls included)")
