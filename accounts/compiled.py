@@ -137,10 +137,12 @@ class Compiled:
     rows as Django would (its converters applied). One query, counted and routed like any
     other: it reads from the database the router picks for `model`."""
 
-    def __init__(self, model, build: Callable[..., QuerySet], *, label: str = ""):
+    def __init__(self, model, build: Callable[..., QuerySet], *, label: str = "",
+                 write: bool = False):
         """`label` names the query in the log (`EXECUTE label_1a2b…`); by default the
-        model's table."""
-        self.model, self.build = model, build
+        model's table. With `write` (a `select_for_update()` read, inside the transaction
+        that writes), it reads the database the router picks for writing `model`."""
+        self.model, self.build, self.write = model, build, write
         self.label = label or model._meta.db_table
         self._kept: dict[tuple, tuple] = {}
 
@@ -157,7 +159,7 @@ class Compiled:
                   **shape) -> "Statement | None":
         """What `rows` runs, and how its rows are finished; None when it can match nothing
         whatever the database holds."""
-        alias = router.db_for_read(self.model) or DEFAULT_DB_ALIAS
+        alias = self.alias()
         connection = connections[alias]
         key = (alias, tuple(sorted(shape.items())))
         if key not in self._kept:
@@ -187,6 +189,11 @@ class Compiled:
             return rows
 
         return Statement(alias, sql, params, self.label, finish)
+
+    def alias(self) -> str:
+        """The database this query reads now."""
+        pick = router.db_for_write if self.write else router.db_for_read
+        return pick(self.model) or DEFAULT_DB_ALIAS
 
     def forget(self) -> None:
         """Compile again on the next call (for tests that change the database settings)."""
@@ -255,10 +262,10 @@ class CompiledObjects:
     primary keys and the related keys, and defers the rest, as the queryset's `only()` does
     for a model it names fields of; a related model it names no field of is read whole.
     `extra` names annotations of the queryset, read in the same query and set on each
-    instance, as the queryset sets its annotations."""
+    instance, as the queryset sets its annotations. `write` as for Compiled."""
 
     def __init__(self, model, build: Callable[..., QuerySet], *, related: tuple[str, ...] = (),
-                 only: tuple[str, ...] = (), extra: tuple[str, ...] = ()):
+                 only: tuple[str, ...] = (), extra: tuple[str, ...] = (), write: bool = False):
         self.model, self.extra = model, extra
         self.fields = _attnames(model, [name for name in only if "__" not in name]
                                 + list(related if only else ()))
@@ -274,7 +281,8 @@ class CompiledObjects:
         columns = [*self.fields, *(f"{foreign_key.name}__{attname}"
                                    for foreign_key, _, attnames, _ in self.related
                                    for attname in attnames), *extra]
-        self.compiled = Compiled(model, lambda **shape: build(**shape).values_list(*columns))
+        self.compiled = Compiled(model, lambda **shape: build(**shape).values_list(*columns),
+                                 write=write)
 
     def objects(self, values: dict[str, Any], *, known: dict | None = None,
                 limit: int | None = None, offset: int = 0, **shape) -> list:
@@ -283,7 +291,7 @@ class CompiledObjects:
 
     def instances(self, rows: list[tuple], *, known: dict | None = None) -> list:
         """The model instances of the compiled query's rows (see `objects`)."""
-        alias = router.db_for_read(self.model) or DEFAULT_DB_ALIAS
+        alias = self.compiled.alias()
         count = len(self.fields)
         known = [(self.model._meta.get_field(name), value) for name, value in (known or {}).items()]
         found = []

@@ -291,6 +291,15 @@ def stroke_add(*, debrief: Debrief, activity: Activity, by) -> Stroke:
     return Stroke.objects.create(debrief=debrief, activity=activity, added_by=by)
 
 
+# The entry for a case in a debrief, its row locked until the transaction ends (there is at
+# most one: `entry_once_per_case`); compiled once (accounts/compiled.py), read from the
+# database that is written.
+LOCKED_ENTRY = CompiledObjects(Entry, lambda: Entry.objects.select_for_update(of=("self",))
+                               .filter(debrief=Slot("debrief", BigIntegerField()),
+                                       case=Slot("case", BigIntegerField())).order_by(),
+                               write=True)
+
+
 class StaleEntry(Exception):
     def __init__(self, current: Entry):
         super().__init__("The entry changed since it was loaded")
@@ -314,8 +323,9 @@ def entry_save(*, debrief: Debrief, case: Case, progress: str, note: str, versio
             raise StaleEntry(Entry.objects.select_related("updated_by").get(
                 debrief=debrief, case=case)) from None
     with transaction.atomic():
-        entry = (Entry.objects.select_for_update(of=("self",))
-                 .filter(debrief=debrief, case=case).first())
+        found = LOCKED_ENTRY.objects({"debrief": debrief.pk, "case": case.pk},
+                                     known={"debrief": debrief, "case": case})
+        entry = found[0] if found else None
         if entry is None:
             raise StaleEntry(Entry(debrief=debrief, case=case))
         if version != entry.version:

@@ -15,7 +15,6 @@ from django.views.decorators.http import require_GET, require_POST
 from accounts.compiled import Batch
 from accounts.html import escaped
 from accounts.shortcuts import is_id, render_form
-from caseload.models import Case
 from debriefs.charts import matrix_axes, matrix_points
 from debriefs.forms import (
     ActivityForm,
@@ -26,7 +25,12 @@ from debriefs.forms import (
     debrief_issue_form,
 )
 from debriefs.models import Activity, Attendance, Debrief, Entry, Welfare
-from debriefs.permissions import debrief_for_user, require_debriefs, sees_everyones_welfare
+from debriefs.permissions import (
+    debrief_case,
+    debrief_for_user,
+    require_debriefs,
+    sees_everyones_welfare,
+)
 from debriefs.services import (
     StaleEntry,
     advice_needed,
@@ -134,8 +138,7 @@ def entry_update(request, pk, case_pk):
     """Save "is this working?" for one person. Answers with the row's status: saved, or a
     conflict showing both versions (409) so nothing is silently overwritten."""
     debrief = debrief_for_user(request.user, pk, change=True)
-    case = get_object_or_404(Case.objects.filter(team=debrief.team_id).only("reference"),
-                             pk=case_pk)
+    case = debrief_case(debrief, case_pk)
     form = EntryForm(request.POST, prefix=f"case{case.pk}")
     context = {"debrief": debrief, "case": case, "form": form}
     if not form.is_valid():
