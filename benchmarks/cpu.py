@@ -36,7 +36,7 @@ from django.core.handlers.wsgi import WSGIHandler
 from django.db.backends.utils import CursorWrapper
 from django.test.utils import override_settings
 
-from benchmarks import data
+from benchmarks import data, yardstick
 from benchmarks.overhead import _call
 from benchmarks.pages import csrf_secret, key_pages, prepare, session_cookie
 from config.collector import freeze_loaded
@@ -54,6 +54,7 @@ def run(args) -> None:
     with override_settings(DEBUG=False, ALLOWED_HOSTS=["127.0.0.1"], STORAGES=plain_static,
                            SECURE_SSL_REDIRECT=False):
         handler = WSGIHandler()
+        print(yardstick.describe())
         if not args.unfrozen:
             print(f"Frozen out of the cycle collector's reach: {freeze_loaded():,} objects")
         rows = [measure(page, _forgetting(_sender(handler, page, cookies.get(page.role, ""),

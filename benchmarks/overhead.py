@@ -120,7 +120,10 @@ def measure(handler, path: str, who: str, cookie: str, n: int) -> dict:
 
 
 def report(results: list[dict], n: int) -> None:
+    from benchmarks import yardstick
+
     health = results[0]
+    print(yardstick.describe())
     print(f"CPU per request in-process ({n} requests each page in 10 rounds):")
     print("| page | user | CPU ms/req, median round | over /healthz | quickest round | "
           "over /healthz | queries |")

@@ -36,7 +36,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext, override_settings
 from django.urls import NoReverseMatch, reverse
 
-from benchmarks import data
+from benchmarks import data, yardstick
 
 ROOT = Path(__file__).resolve().parent.parent
 SEARCH_QUERY = "Smtih"  # a misspelt common surname: the same query at every scale
@@ -427,6 +427,7 @@ def machine_facts(args, fixtures) -> dict:
             "commit": run_text("git", "rev-parse", "--short", "HEAD"),
             "cores": os.cpu_count(), "memory_gib": round(psutil.virtual_memory().total / 2**30),
             "postgresql": pg, "python": sys.version.split()[0], "scale": args.scale,
+            "interpreter": yardstick.describe(),
             "load_before": os.getloadavg()[0], "duration_s": args.duration,
             "gunicorn": (f"{args.workers} gthread workers × {args.threads} threads"
                          if args.threads > 1 else f"{args.workers} sync workers"), **fixtures}
@@ -473,6 +474,7 @@ def report(results: list[Result], facts: dict) -> None:
         overhead = trivial.cpu_ms - health.cpu_ms
         print(f"\nFixed per-request overhead (signed-in home page minus /healthz, worker CPU): "
               f"{overhead:.2f} ms; target ≤ 1 ms: {'PASS' if overhead <= 1 else 'MISS'}.")
+    print(f"{facts['interpreter']}\n{yardstick.describe('at the end')}")
     print(f"Load average: {facts['load_before']:.2f} before, "
           f"{min(r.load for r in results):.2f}–{max(r.load for r in results):.2f} during. "
           f"Tracebacks in the server log: {facts.get('server_errors_logged', 0)}.")
