@@ -111,17 +111,12 @@ class BudgetPot(models.Model):
         return f"{self.team}: £{self.amount} from {self.period_start:%-d %b %Y}"
 
 
-# What a row of purchase_rows.jinja shows, and no more: a page of purchases is 150 objects,
-# and making them was a third of the list's time.
-ROW_FIELDS = ("date", "merchant", "purpose", "category", "amount", "voided", "receipt",
-              "no_receipt_reason", "advice_asked", "advice_given", "review_verdict",
-              "reviewed_at", "query_answered_at", "case__reference", "worker__username",
-              "worker__first_name", "worker__last_name")
-
-
 class PurchaseQuerySet(models.QuerySet):
     def for_rows(self):
-        return self.select_related("case", "worker").only(*ROW_FIELDS)
+        """What a row of a list of purchases shows, as plain values (purchases.rows)."""
+        from purchases.rows import ROW_COLUMNS
+
+        return self.values_list(*ROW_COLUMNS)
 
     def for_user(self, user):
         """Purchases within the user's reach: all for leaders and auditors, their own teams'
@@ -341,7 +336,12 @@ class Purchase(models.Model):
 
     @property
     def is_receipt_missing(self) -> bool:
-        return not self.receipt and not self.no_receipt_reason
+        return self.receipt_missing(self.receipt, self.no_receipt_reason)
+
+    @staticmethod
+    def receipt_missing(receipt, no_receipt_reason: str) -> bool:
+        """Neither a receipt nor a reason for having none (`receipt`: its file or name)."""
+        return not receipt and not no_receipt_reason
 
     @property
     def is_reviewed(self) -> bool:
@@ -349,8 +349,15 @@ class Purchase(models.Model):
 
     @property
     def awaits_answer(self) -> bool:
-        return (self.review_verdict == self.Verdict.QUERY and not self.voided and (
-            self.query_answered_at is None or self.query_answered_at < self.reviewed_at))
+        return self.answer_awaited(self.review_verdict, self.voided, self.query_answered_at,
+                                   self.reviewed_at)
+
+    @classmethod
+    def answer_awaited(cls, review_verdict: str, voided: bool, query_answered_at,
+                       reviewed_at) -> bool:
+        """Queried by a reviewer and not answered since (nor voided)."""
+        return review_verdict == cls.Verdict.QUERY and not voided and (
+            query_answered_at is None or query_answered_at < reviewed_at)
 
     @property
     def is_editable(self) -> bool:

@@ -16,14 +16,14 @@ from django.utils import timezone
 from django.utils.dates import MONTHS
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from accounts.compiled import CompiledObjects, Reach, Slot, reach
+from accounts.compiled import Compiled, Reach, Slot, reach
 from accounts.models import AccessLog
 from accounts.shortcuts import is_id, log_denied, next_month, render_form, require
 from caseload.permissions import can_read_cases
 from config.routers import replica_reads
 from purchases.charts import bar_chart, burn_down
 from purchases.forms import AnswerForm, ExportForm, PurchaseForm, ReviewForm, VoidForm
-from purchases.models import ROW_FIELDS, Purchase
+from purchases.models import Purchase
 from purchases.permissions import (
     can_answer,
     can_edit,
@@ -38,6 +38,7 @@ from purchases.permissions import (
     purchase_for_user,
 )
 from purchases.resources import csv_chunks, xlsx_file
+from purchases.rows import purchase_rows
 from purchases.services import UNUSUAL_RULE, purchase_history, spend_overview
 
 PAGE_SIZE = 50
@@ -68,12 +69,12 @@ def _listed(who, user, *, show: str, team, month, month_end):
 
 # A page of the purchase list, newest first: compiled once per set of capabilities, tab and
 # filters used (accounts/compiled.py), and run with the user's values.
-LIST_ROWS = CompiledObjects(Purchase, lambda *, capabilities, show, team, month: _listed(
+LIST_ROWS = Compiled(Purchase, lambda *, capabilities, show, team, month: _listed(
     Reach(capabilities), Slot("user", BigIntegerField()), show=show,
     team=Slot("team", BigIntegerField()) if team else None,
     month=Slot("month", DateField()) if month else None,
-    month_end=Slot("month_end", DateField()) if month else None).order_by("-date", "-pk"),
-    related=("case", "worker"), only=ROW_FIELDS)
+    month_end=Slot("month_end", DateField()) if month else None).order_by("-date", "-pk")
+    .for_rows())
 
 
 @dataclass
@@ -128,10 +129,10 @@ def purchase_list(request):
     number = request.GET.get("page", "")
     number = min(int(number), 10_000) if is_id(number) and int(number) else 1
     capabilities, teams = reach(request.user)
-    page = ListPage.of(LIST_ROWS.objects(
+    page = ListPage.of(purchase_rows(LIST_ROWS.rows(
         {"teams": teams, "user": request.user.pk, "team": team and team.pk, "month": month,
          "month_end": month_end}, limit=PAGE_SIZE + 1, offset=(number - 1) * PAGE_SIZE,
-        capabilities=capabilities, show=show, team=bool(team), month=bool(month)),
+        capabilities=capabilities, show=show, team=bool(team), month=bool(month))),
         number, PAGE_SIZE)
     tabs = [(key, label) for key, (label, _, allowed) in FILTERS.items() if allowed(request.user)]
     kept = {**({"month": f"{month:%Y-%m}"} if month else {}), **({"team": team.pk} if team else {})}
@@ -306,6 +307,7 @@ def review_queue(request):
     reach = Purchase.objects.for_user(request.user).to_review()
     queue = reach.exclude(worker=request.user).for_rows().order_by("date", "pk")
     page = Paginator(queue, PAGE_SIZE).get_page(request.GET.get("page"))
+    page.object_list = purchase_rows(page.object_list)
     return render(request, "purchases/review_queue.html", {
         "page": page, "own": reach.filter(worker=request.user).count()})
 
