@@ -159,3 +159,38 @@ def test_the_upgrade_moves_open_sessions_with_their_users_and_back(make_user):
     assert set(old.objects.values_list("session_key", flat=True)) == {"signed-in", "anonymous"}
     executor = MigrationExecutor(connection)
     executor.migrate(executor.loader.graph.leaf_nodes())  # every app as the other tests need
+
+
+def test_the_same_session_data_decodes_to_data_of_its_own_each_time():
+    from accounts.sessions import SessionStore
+
+    store = SessionStore()
+    text = store.encode({"signed_in_at": 1.5, "messages": [["info", "Saved"]]})
+    first, second = store.decode(text), store.decode(text)
+    assert first == second == {"signed_in_at": 1.5, "messages": [["info", "Saved"]]}
+    first["messages"].append(["info", "Changed by the request"])
+    first["new"] = True
+    assert store.decode(text) == second  # nothing the request changed is kept
+
+
+def test_session_data_whose_signature_fails_is_empty_and_logged_every_time(caplog):
+    from accounts.sessions import SessionStore
+
+    store = SessionStore()
+    text = store.encode({SESSION_KEY: "1"})
+    tampered = text.replace(text[-1], "A" if text[-1] != "A" else "B")
+    for _ in range(2):
+        assert store.decode(tampered) == {}
+    assert caplog.text.count("Session data corrupted") == 2
+
+
+def test_session_data_signed_with_a_key_no_longer_used_does_not_decode(settings):
+    from accounts.sessions import SessionStore
+
+    text = SessionStore().encode({SESSION_KEY: "7"})
+    assert SessionStore().decode(text) == {SESSION_KEY: "7"}  # read, and kept
+    old_key = settings.SECRET_KEY
+    settings.SECRET_KEY = "another-key-" + "x" * 50
+    assert SessionStore().decode(text) == {}
+    settings.SECRET_KEY_FALLBACKS = [old_key]  # a key being rotated out still reads it
+    assert SessionStore().decode(text) == {SESSION_KEY: "7"}
