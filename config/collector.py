@@ -1,7 +1,8 @@
 """Python's cycle collector in a worker process.
 
-A worker's first second loads Django, the apps, their models, forms, URLs and templates:
-well over a hundred thousand objects that live as long as the process. Left to the collector,
+A worker's first second loads Django and the apps with their models, forms and views: well
+over a hundred thousand objects that live as long as the process (templates and the URLconf,
+loaded by the first requests, stay in the collector's reach). Left to the collector,
 every full collection walks them all again (tens of milliseconds, every few hundred
 requests) and each middle-generation collection walks those that have reached it.
 `freeze_loaded()` moves everything alive at that moment into the collector's permanent

