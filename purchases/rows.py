@@ -7,15 +7,13 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from accounts.models import User
-from purchases.models import Purchase
+from purchases.models import CATEGORY_LABELS, Purchase
 
 # The columns of PurchaseRow, in its order.
 ROW_COLUMNS = ("pk", "date", "merchant", "purpose", "category", "amount", "voided", "receipt",
                "no_receipt_reason", "advice_asked", "advice_given", "review_verdict",
                "reviewed_at", "query_answered_at", "case__reference", "worker__first_name",
                "worker__last_name", "worker__username")
-
-CATEGORY_LABELS = dict(Purchase.Category.choices)
 
 
 @dataclass(slots=True)

@@ -17,12 +17,13 @@ from django.utils import formats, timezone
 from django.utils.functional import cached_property
 
 from accounts import prepared
-from accounts.compiled import Batch, CompiledObjects, Slot
+from accounts.compiled import Batch, Compiled, Slot
 from accounts.models import Team, User
 from accounts.shortcuts import next_month
 from accounts.stamps import kept
 from caseload.models import Case
 from purchases.models import CATEGORY_LABELS, BudgetPot, Card, Purchase
+from purchases.rows import PurchaseRow, purchase_rows
 
 
 @dataclass
@@ -30,7 +31,7 @@ class CaseSpend:
     """A case's purchases, newest first, and the total and number of those not voided (worked
     out when first asked for: the purchases may be read with a batch, accounts/compiled.py)."""
 
-    purchases: Sequence[Purchase]
+    purchases: Sequence[PurchaseRow]
 
     @cached_property
     def total(self) -> Decimal:
@@ -41,15 +42,16 @@ class CaseSpend:
         return sum(1 for p in self.purchases if not p.voided)
 
 
-CASE_PURCHASES = CompiledObjects(Purchase, lambda: Purchase.objects.filter(
-    case=Slot("case", IntegerField())).order_by("-date", "-pk"), related=("worker",))
+CASE_PURCHASES = Compiled(Purchase, lambda: Purchase.objects.filter(
+    case=Slot("case", IntegerField())).order_by("-date", "-pk").for_rows())
 
 
 def case_spend(case: Case, batch: Batch | None = None) -> CaseSpend:
-    """Every purchase for the case, newest first, and the total of those not voided.
-    One query, compiled once, read with `batch` if given (accounts/compiled.py)."""
-    return CaseSpend((batch or Batch()).objects(CASE_PURCHASES, {"case": case.pk},
-                                                known={"case": case}))
+    """Every purchase for the case, newest first (purchases.rows.PurchaseRow), and the total
+    of those not voided. One query, compiled once, read with `batch` if given
+    (accounts/compiled.py)."""
+    return CaseSpend((batch or Batch()).rows(CASE_PURCHASES, {"case": case.pk},
+                                             then=purchase_rows))
 
 
 # Fields whose change the history does not list: who and when are in each entry's byline,

@@ -352,6 +352,7 @@ def test_the_case_page_shows_the_latest_20_debrief_notes(signed_in, coordinator,
     page = signed_in(coordinator).get(f"/cases/{case.pk}/").text
     notes = re.findall(r"– (Note \d\d)</li>", page)
     assert notes == [f"Note {n:02d}" for n in range(22, 2, -1)]  # newest first, 20 of them
+    assert "<strong>Working</strong> – Note 22</li>" in page
     assert "Elsewhere" not in page
     latest = Debrief.objects.get(held_on=datetime.date(2026, 1, 23))
     assert f'href="{latest.get_absolute_url()}">23 Jan 2026</a>' in page

@@ -2,6 +2,7 @@ from decimal import Decimal
 
 import pytest
 
+from purchases.models import Purchase
 from purchases.services import case_spend
 from tests.purchases.factories import PurchaseFactory
 
@@ -16,9 +17,11 @@ def test_case_spend_totals_what_is_not_voided_in_one_query(
                                                                        reason="Twice")
     with django_assert_num_queries(1):
         spend = case_spend(case)
-        names = [p.worker.username for p in spend.purchases]
+        shown = [(p.merchant, p.amount, p.voided, p.worker) for p in spend.purchases]
     assert spend.total == Decimal("160.00") and spend.count == 2
-    assert len(names) == 3
+    assert shown == [(p.merchant, p.amount, p.voided, str(p.worker)) for p in Purchase.objects
+                     .filter(case=case).select_related("worker").order_by("-date", "-pk")]
+    assert len(shown) == 3
 
 
 def test_the_case_page_shows_the_cases_spend(signed_in, caseworker, case, purchase):
