@@ -1,14 +1,43 @@
 import datetime
 import re
+from collections.abc import Callable, Iterable
+from functools import cache
 
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.choices import CallableChoiceIterator
 
-from accounts.models import AccessLog
+from accounts.compiled import Compiled
+from accounts.models import AccessLog, Team
 from accounts.renderers import select_markup
 from accounts.shortcuts import local_midnight
+
+# Every team, by name, as a select lists them; compiled once (accounts/compiled.py).
+TEAM_NAMES = Compiled(Team, lambda: Team.objects.order_by("name").values_list("pk", "name"),
+                      label="team_names")
+
+
+def offer_rows(field: forms.ModelChoiceField, rows: Callable[[], Iterable[tuple]]) -> None:
+    """The options `field`'s select lists: its empty choice, then the (value, label) pairs of
+    `rows()`, as its queryset would list them, read once, when the select is first written
+    (Select reads its first option to decide on `required`, then all of them). A
+    ModelChoiceField otherwise makes a model instance of every option, read through a
+    server-side cursor (three round trips), at each of those two reads. Its queryset still
+    checks the answer."""
+    empty = [("", field.empty_label)] if field.empty_label is not None else []
+
+    @cache  # this form's own options: a new function for each form
+    def options() -> list[tuple]:
+        return [*empty, *rows()]
+
+    field.widget.choices = CallableChoiceIterator(options)
+
+
+def offer_all_teams(field: forms.ModelChoiceField) -> None:
+    """`field`, a choice of any team (by name), lists them from TEAM_NAMES."""
+    offer_rows(field, lambda: TEAM_NAMES.rows({}))
 
 WIDGET_CLASSES = {
     "textinput": "govuk-input", "numberinput": "govuk-input", "emailinput": "govuk-input",

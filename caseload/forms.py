@@ -4,10 +4,9 @@ from functools import cache
 from django import forms
 from django.db.models import IntegerField
 from django.utils import timezone
-from django.utils.choices import CallableChoiceIterator
 
 from accounts.compiled import Compiled, Slot
-from accounts.forms import DateField, GovukFormMixin, QuickSelect
+from accounts.forms import DateField, GovukFormMixin, QuickSelect, offer_rows
 from accounts.models import User
 from caseload.models import (
     Case,
@@ -43,16 +42,10 @@ def offer_team_workers(field: forms.ModelChoiceField, team, rows=None) -> None:
     its first option to decide on `required`, then all of them), unless `rows` (TEAM_WORKERS's
     for the team) were read already."""
     field.queryset = team_workers(team)
-    empty = [("", field.empty_label)] if field.empty_label is not None else []
-
-    @cache  # this form's own options: a new function for each form
-    def options() -> list[tuple]:
-        return [*empty, *((pk, User.shown_name(first_name, last_name, username))
-                          for pk, first_name, last_name, username
-                          in (rows if rows is not None
-                              else TEAM_WORKERS.rows({"team": team.pk})))]
-
-    field.widget.choices = CallableChoiceIterator(options)
+    offer_rows(field, lambda: [(pk, User.shown_name(first_name, last_name, username))
+                               for pk, first_name, last_name, username
+                               in (rows if rows is not None
+                                   else TEAM_WORKERS.rows({"team": team.pk}))])
 
 
 class CaseForm(GovukFormMixin, forms.ModelForm):

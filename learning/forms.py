@@ -1,6 +1,6 @@
 from django import forms
 
-from accounts.forms import GovukFormMixin
+from accounts.forms import GovukFormMixin, offer_all_teams
 from accounts.models import Team
 
 PERIODS = [(3, "Last 3 months"), (6, "Last 6 months"), (12, "Last 12 months")]
@@ -24,6 +24,7 @@ class LearningFilterForm(GovukFormMixin, forms.Form):
         team = self.fields["team"]
         if self.sees_all_teams:
             team.queryset = Team.objects.order_by("name")
+            offer_all_teams(team)
         else:
             team.queryset = user.teams.order_by("name")
             team.empty_label = None

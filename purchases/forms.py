@@ -10,7 +10,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db.models import Prefetch, Q
 from django.utils import timezone
 
-from accounts.forms import DateField, GovukFormMixin
+from accounts.forms import DateField, GovukFormMixin, offer_all_teams
 from accounts.models import Team
 from caseload.models import Case, Person
 from purchases.models import (
@@ -298,6 +298,7 @@ class ExportForm(GovukFormMixin, forms.Form):
         hundreds, and making a card and its holder for each option was most of the page's
         time."""
         super().__init__(*args, **kwargs)
+        offer_all_teams(self.fields["team"])
         self.card_endings, by_team = {}, {}
         for pk, last_four, team, *holder in Card.objects.order_by(
                 "team__name", "last_four", "pk").values_list(

@@ -17,6 +17,7 @@ from django.utils.dates import MONTHS
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.compiled import Compiled, Reach, Slot, reach
+from accounts.forms import TEAM_NAMES
 from accounts.models import AccessLog
 from accounts.shortcuts import is_id, log_denied, next_month, render_form, require
 from caseload.permissions import can_read_cases
@@ -383,7 +384,10 @@ def spend_overview_page(request):
     if overview.pot:
         charts["burn_down"] = burn_down("burn-down", overview.pot.amount, overview.start,
                                         overview.end, overview.remaining_by_day)
+    team_options = (TEAM_NAMES.rows({}) if request.user.has_perm("accounts.review_spend")
+                    else teams.values_list("pk", "name"))  # overview_teams's, by name
     return render(request, "purchases/spend_overview.jinja", {
-        "overview": overview, "charts": charts, "teams": teams, "rule": UNUSUAL_RULE,
+        "overview": overview, "charts": charts, "team_options": team_options,
+        "rule": UNUSUAL_RULE,
         "medians_every": _every(settings.SPEND_MEDIANS_SECONDS),
         "all_url": f"?{urlencode({'team': team.pk, 'all': 1})}"}, using="jinja2")
