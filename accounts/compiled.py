@@ -19,6 +19,7 @@ from django.contrib.postgres.fields import ArrayField
 from django.core.exceptions import EmptyResultSet
 from django.db import DEFAULT_DB_ALIAS, connections, router
 from django.db.models import BigIntegerField, BooleanField, Expression, F, IntegerField, QuerySet
+from django.db.transaction import TransactionManagementError
 
 from accounts import prepared
 
@@ -141,7 +142,8 @@ class Compiled:
                  write: bool = False):
         """`label` names the query in the log (`EXECUTE label_1a2b…`); by default the
         model's table. With `write` (a `select_for_update()` read, inside the transaction
-        that writes), it reads the database the router picks for writing `model`."""
+        that writes), it reads the database the router picks for writing `model`, and
+        refuses to run outside a transaction, where it would lock nothing."""
         self.model, self.build, self.write = model, build, write
         self.label = label or model._meta.db_table
         self._kept: dict[tuple, tuple] = {}
@@ -161,6 +163,10 @@ class Compiled:
         whatever the database holds."""
         alias = self.alias()
         connection = connections[alias]
+        if self.write and connection.get_autocommit():  # as Django checks select_for_update(),
+            # but on every run, not only when the query is compiled
+            raise TransactionManagementError(
+                f"{self.label}: a read for a write runs only inside a transaction")
         key = (alias, tuple(sorted(shape.items())))
         if key not in self._kept:
             self._kept[key] = _compile(self.build(**shape), connection)

@@ -48,15 +48,20 @@ class SessionStore(DatabaseSessionStore):
                           expire_date=expire_date, user_id=self._user_id)
 
     def decode(self, session_data):
-        """Django's decode (its signature checked, then its JSON read), with what a text
-        decodes to kept in this process under that exact text and the keys it was checked
-        with: decoding is a function of nothing else, and a signed-in request decoded the
-        same text as the user's last one (a tenth of a millisecond of every page). Each
-        call answers data of its own, which the request may change. A text whose signature
-        fails is not kept: Django logs it and answers an empty session, every time."""
-        verified = _verified(session_data, self.key_salt, self.serializer, settings.SECRET_KEY,
-                             tuple(settings.SECRET_KEY_FALLBACKS))
-        if verified is None:
+        """Django's decode (its signature checked, then its JSON read), with what a short,
+        uncompressed text decodes to kept in this process under that exact text and the keys
+        it was checked with: decoding is a function of nothing else, and a signed-in request
+        decoded the same text as the user's last one (a tenth of a millisecond of every page).
+        Each call answers data of its own, which the request may change. Not kept: a text
+        whose signature fails (Django logs it and answers an empty session, every time), and
+        a long or compressed one (a pending import's file, say: decoded each time, as
+        before, and never held in memory after its request)."""
+        if len(session_data) > KEEP_UP_TO or session_data.startswith("."):
+            return super().decode(session_data)
+        try:
+            verified = _verified(session_data, self.key_salt, self.serializer,
+                                 settings.SECRET_KEY, tuple(settings.SECRET_KEY_FALLBACKS))
+        except Exception:  # Django's decode answers it, and logs a bad signature
             return super().decode(session_data)
         return self.serializer().loads(verified)
 
@@ -78,16 +83,19 @@ class SessionStore(DatabaseSessionStore):
         return session
 
 
-@lru_cache(maxsize=2048)
+# The longest session text whose decoding is kept: a signed-in user's session is a few hundred
+# characters; at most 1,024 texts of at most 2,048 are kept a process (a few MB at most).
+KEEP_UP_TO = 2048
+
+
+@lru_cache(maxsize=1024)
 def _verified(session_data: str, salt: str, serializer, key: str,
-              fallback_keys: tuple[str, ...]) -> bytes | None:
+              fallback_keys: tuple[str, ...]) -> bytes:
     """The session's data, as its serializer writes it, if `session_data`'s signature holds
-    for `key` (or one of `fallback_keys`); None if not, or if it cannot be read."""
-    try:
-        data = signing.loads(session_data, key=key, fallback_keys=fallback_keys, salt=salt,
-                             serializer=serializer)
-    except Exception:  # Django's decode answers it (and logs a bad signature)
-        return None
+    for `key` (or one of `fallback_keys`); raises (and so is not kept) if not, or if it
+    cannot be read."""
+    data = signing.loads(session_data, key=key, fallback_keys=fallback_keys, salt=salt,
+                         serializer=serializer)
     return serializer().dumps(data)
 
 

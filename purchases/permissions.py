@@ -28,10 +28,14 @@ def can_export(user) -> bool:
     return user.has_perm("accounts.export_purchases")
 
 
+def sees_every_teams_overview(user) -> bool:
+    return user.has_perm("accounts.review_spend")
+
+
 def overview_teams(user):
-    """The teams whose spend overview the user sees: every team for a reviewer, their own
-    for a coordinator, none for anyone else."""
-    if user.has_perm("accounts.review_spend"):
+    """The teams whose spend overview the user sees: every team for a reviewer
+    (`sees_every_teams_overview`), their own for a coordinator, none for anyone else."""
+    if sees_every_teams_overview(user):
         return Team.objects.all()
     if user.has_perm("accounts.run_debriefs"):
         return Team.objects.filter(pk__in=user.team_ids)

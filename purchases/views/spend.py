@@ -37,6 +37,7 @@ from purchases.permissions import (
     may_review,
     overview_teams,
     purchase_for_user,
+    sees_every_teams_overview,
 )
 from purchases.resources import csv_chunks, xlsx_file
 from purchases.rows import purchase_rows
@@ -384,8 +385,8 @@ def spend_overview_page(request):
     if overview.pot:
         charts["burn_down"] = burn_down("burn-down", overview.pot.amount, overview.start,
                                         overview.end, overview.remaining_by_day)
-    team_options = (TEAM_NAMES.rows({}) if request.user.has_perm("accounts.review_spend")
-                    else teams.values_list("pk", "name"))  # overview_teams's, by name
+    team_options = (TEAM_NAMES.rows({}) if sees_every_teams_overview(request.user)
+                    else teams.values_list("pk", "name"))  # `teams`, by name
     return render(request, "purchases/spend_overview.jinja", {
         "overview": overview, "charts": charts, "team_options": team_options,
         "rule": UNUSUAL_RULE,

@@ -173,15 +173,49 @@ def test_the_same_session_data_decodes_to_data_of_its_own_each_time():
     assert store.decode(text) == second  # nothing the request changed is kept
 
 
-def test_session_data_whose_signature_fails_is_empty_and_logged_every_time(caplog):
-    from accounts.sessions import SessionStore
+def test_a_short_sessions_data_is_checked_once_and_a_long_ones_every_time():
+    from unittest import mock
+
+    from django.core import signing
+
+    from accounts.sessions import KEEP_UP_TO, SessionStore
+
+    store = SessionStore()
+    short = store.encode({SESSION_KEY: "3", "note": "short"})
+    long = store.encode({SESSION_KEY: "3", "import": "".join(
+        f"{n:x}" for n in range(KEEP_UP_TO))})  # a pending import's file, say
+    assert len(short) <= KEEP_UP_TO < len(long)
+    with mock.patch("accounts.sessions.signing.loads", wraps=signing.loads) as loads:
+        assert store.decode(short) == store.decode(short) == {SESSION_KEY: "3", "note": "short"}
+        assert loads.call_count <= 1  # checked once (none: kept from an earlier test)
+        loads.reset_mock()
+        for _ in range(2):
+            assert store.decode(long)[SESSION_KEY] == "3"
+        assert loads.call_count == 2
+
+
+def test_session_data_whose_signature_fails_is_empty_logged_every_time_and_not_kept(caplog):
+    from accounts.sessions import SessionStore, _verified
 
     store = SessionStore()
     text = store.encode({SESSION_KEY: "1"})
     tampered = text.replace(text[-1], "A" if text[-1] != "A" else "B")
+    kept = _verified.cache_info().currsize
     for _ in range(2):
         assert store.decode(tampered) == {}
     assert caplog.text.count("Session data corrupted") == 2
+    assert _verified.cache_info().currsize == kept
+
+
+def test_session_data_signed_for_another_purpose_does_not_decode():
+    from accounts.sessions import SessionStore
+
+    class OtherStore(SessionStore):
+        key_salt = "another.purpose"
+
+    text = SessionStore().encode({SESSION_KEY: "5"})
+    assert SessionStore().decode(text) == {SESSION_KEY: "5"}  # read, and kept
+    assert OtherStore().decode(text) == {}
 
 
 def test_session_data_signed_with_a_key_no_longer_used_does_not_decode(settings):

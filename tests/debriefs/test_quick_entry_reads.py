@@ -7,6 +7,7 @@ import threading
 
 import pytest
 from django.db import OperationalError, connection, transaction
+from django.db.transaction import TransactionManagementError
 
 from config.routers import _reading_from_replica
 from debriefs.models import Entry
@@ -57,6 +58,8 @@ def test_the_entry_read_for_a_change_is_locked_until_the_change_commits(
         writer.start()
         writer.join()
     assert len(refused) == 1 and "could not obtain lock" in str(refused[0])
+    with pytest.raises(TransactionManagementError):  # outside a transaction it would lock
+        LOCKED_ENTRY.objects({"debrief": debrief.pk, "case": case.pk})  # nothing
     assert (locked.pk, locked.progress, locked.note, locked.version) == (
         entry.pk, "stuck", "Rent", 1)
     assert locked.debrief is debrief and locked.case is case

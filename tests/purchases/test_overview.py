@@ -2,6 +2,7 @@
 case, flagged and unusual items, voided purchases excluded, in a bounded number of queries."""
 
 import datetime
+import re
 from decimal import Decimal
 
 import pytest
@@ -249,3 +250,22 @@ def test_the_kept_overview_shows_every_committed_change_at_once(
     pot.amount = Decimal("2000.00")
     pot.save()
     assert "Pot £2,000.00, spent £30.00, left £1,970.00." in client.get(address).content.decode()
+
+
+def test_the_team_select_lists_every_team_for_a_leader_and_own_teams_for_a_coordinator(
+        signed_in, leader, coordinator, team, other_team, pot, spend):
+    """The leader's options come from a compiled query of every team (accounts.forms
+    TEAM_NAMES), a coordinator's from their own teams: each sees the teams they may choose,
+    by name, with the shown team chosen."""
+    from accounts.models import Membership, Team
+
+    third = Team.objects.create(name="Aardvark team", case_prefix="AAR")
+    Membership.objects.create(user=coordinator, team=third)
+    options = re.compile(r'<option value="(\d+)"( selected)?>([^<]*)</option>')
+    leader_page = signed_in(leader).get(f"/purchases/overview?team={other_team.pk}").text
+    assert options.findall(leader_page) == [
+        (str(t.pk), " selected" if t == other_team else "", t.name)
+        for t in Team.objects.order_by("name")]
+    coordinator_page = signed_in(coordinator).get(f"/purchases/overview?team={team.pk}").text
+    assert options.findall(coordinator_page) == [
+        (str(third.pk), "", "Aardvark team"), (str(team.pk), " selected", team.name)]
