@@ -36,11 +36,9 @@ TEAM_WORKERS = Compiled(User, lambda: team_workers(Slot("team", IntegerField()))
 
 
 def offer_team_workers(field: forms.ModelChoiceField, team, rows=None) -> None:
-    """`field` chooses one of `team_workers(team)`: its queryset (which checks the answer), and
-    the options its select lists, as the queryset would list them (the empty choice, then
-    each worker's id and name), read once, when the select is first written (Select reads
-    its first option to decide on `required`, then all of them), unless `rows` (TEAM_WORKERS's
-    for the team) were read already."""
+    """`field` chooses one of `team_workers(team)` (its queryset checks the answer); its
+    select lists each worker's id and name from TEAM_WORKERS (`offer_rows`), or from `rows`
+    when the page read them already."""
     field.queryset = team_workers(team)
     offer_rows(field, lambda: [(pk, User.shown_name(first_name, last_name, username))
                                for pk, first_name, last_name, username

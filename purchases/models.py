@@ -111,11 +111,17 @@ class BudgetPot(models.Model):
         return f"{self.team}: £{self.amount} from {self.period_start:%-d %b %Y}"
 
 
+# What a row of a list of purchases shows, as plain values: the columns of
+# purchases.rows.PurchaseRow, in its order.
+ROW_COLUMNS = ("pk", "date", "merchant", "purpose", "category", "amount", "voided", "receipt",
+               "no_receipt_reason", "advice_asked", "advice_given", "review_verdict",
+               "reviewed_at", "query_answered_at", "case__reference", "worker__first_name",
+               "worker__last_name", "worker__username")
+
+
 class PurchaseQuerySet(models.QuerySet):
     def for_rows(self):
-        """What a row of a list of purchases shows, as plain values (purchases.rows)."""
-        from purchases.rows import ROW_COLUMNS
-
+        """ROW_COLUMNS of each purchase (purchases.rows.purchase_rows makes them rows)."""
         return self.values_list(*ROW_COLUMNS)
 
     def for_user(self, user):

@@ -9,17 +9,12 @@ from decimal import Decimal
 from accounts.models import User
 from purchases.models import CATEGORY_LABELS, Purchase
 
-# The columns of PurchaseRow, in its order.
-ROW_COLUMNS = ("pk", "date", "merchant", "purpose", "category", "amount", "voided", "receipt",
-               "no_receipt_reason", "advice_asked", "advice_given", "review_verdict",
-               "reviewed_at", "query_answered_at", "case__reference", "worker__first_name",
-               "worker__last_name", "worker__username")
-
 
 @dataclass(slots=True)
 class PurchaseRow:
     """What a row of a list of purchases and its status tags (status_tags.jinja, which the
-    purchase's own page writes from the model) read, under the model's names."""
+    purchase's own page writes from the model) read, under the model's names: the columns of
+    purchases.models.ROW_COLUMNS, in their order, and what is worked out from them."""
 
     pk: int
     date: date
@@ -54,5 +49,6 @@ class PurchaseRow:
 
 
 def purchase_rows(rows) -> list[PurchaseRow]:
-    """Rows of ROW_COLUMNS (a `for_rows()` queryset's, or a compiled query's) as PurchaseRows."""
+    """Rows of ROW_COLUMNS (a `for_rows()` queryset's, or a compiled query's) as
+    PurchaseRows."""
     return [PurchaseRow(*row) for row in rows]
