@@ -23,6 +23,8 @@ from debriefs.forms import (
     EntryForm,
     WelfareForm,
     debrief_issue_form,
+    new_activity_fields,
+    new_issue_fields,
 )
 from debriefs.models import Activity, Attendance, Debrief, Entry, Welfare
 from debriefs.permissions import (
@@ -86,7 +88,7 @@ def start(request):
 def _value_work_context(debrief, form=None, added=None, *, batch: Batch | None = None):
     return {"debrief": debrief, "activities": tallies(debrief.team, debrief, batch),
             "activity_form": form or ActivityForm(team=debrief.team, prefix="activity"),
-            "added": added}
+            "new_activity_fields": new_activity_fields(), "added": added}
 
 
 def _welfare_context(request, debrief, form=None, *, batch: Batch | None = None):
@@ -124,7 +126,7 @@ def debrief_detail(request, pk):
         "attendance": attendance(debrief, batch),
         "advice_needed": advice_needed(debrief.team_id, batch),
         "close_form": CloseForm(initial={"reflection": debrief.reflection}),
-        "issue_form": debrief_issue_form(debrief),
+        "issue_form": debrief_issue_form(debrief), "new_issue_fields": new_issue_fields(debrief),
         **_value_work_context(debrief, batch=batch),
     }
     if context["can_change"]:
@@ -326,7 +328,8 @@ def issue_create(request, pk):
         form = debrief_issue_form(debrief)
     if request.htmx:
         return render(request, "debriefs/includes/quick_issue.jinja",
-                      {"debrief": debrief, "issue_form": form, "logged": logged},
+                      {"debrief": debrief, "issue_form": form, "logged": logged,
+                       "new_issue_fields": new_issue_fields(debrief)},
                       status=422 if form.errors else 200, using="jinja2")
     return render_form(request, "debriefs/simple_form.html", {
         "debrief": debrief, "form": form, "title": "Raise an issue", "action": request.path},

@@ -5,6 +5,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from debriefs.models import Activity, Debrief, Entry, Stroke, Welfare
+from debriefs.services import debrief_start
 from tests.factories import CaseFactory, ContactFactory
 
 pytestmark = pytest.mark.django_db
@@ -254,6 +255,52 @@ def test_the_debriefs_quick_issue_asks_for_a_reference_not_a_list_of_every_case(
     form = page[page.index('id="quick-issue"'):]
     assert '<input type="text" name="quick-case" class="govuk-input govuk-input--width-10"' in form
     assert '<option value="' + str(case.pk) not in form
+
+
+def test_the_debriefs_new_issue_and_activity_fields_are_kept_as_their_forms_write_them(
+        signed_in, coordinator, other_team, debrief):
+    """debriefs.forms.new_issue_fields and new_activity_fields: what a new quick issue form
+    (for the team's case prefix) and a new activity form write, kept; the debrief and its
+    htmx answers show them, and a sent form with a mistake is written from the form."""
+    from django.template.loader import render_to_string
+
+    from debriefs.forms import (
+        ActivityForm,
+        _new_issue_fields,
+        debrief_issue_form,
+        new_activity_fields,
+        new_issue_fields,
+    )
+
+    def fresh(template, **values):
+        return render_to_string(f"debriefs/includes/{template}", values, using="jinja2")
+
+    issue_fields = fresh("issue_fields.jinja", issue_form=debrief_issue_form(debrief))
+    activity_fields = fresh("activity_fields.jinja",
+                            activity_form=ActivityForm(team=debrief.team, prefix="activity"))
+    assert new_issue_fields(debrief) == issue_fields and "For example, RS-0042" in issue_fields
+    assert new_activity_fields() == activity_fields and 'name="activity-name"' in activity_fields
+    other = debrief_start(team=other_team, by=coordinator)
+    assert "For example, HS-0042" in new_issue_fields(other)
+    client = signed_in(coordinator)
+    kept_before = _new_issue_fields.cache_info().hits
+    page = client.get(debrief.get_absolute_url()).text
+    assert issue_fields in page and activity_fields in page
+    assert _new_issue_fields.cache_info().hits == kept_before + 1  # written once, then kept
+    stroke_answer = client.post(f"/debriefs/{debrief.pk}/activities/new",
+                                {"activity-name": "Sorted a DRO", "activity-complexity": "3"},
+                                HTTP_HX_REQUEST="true")
+    assert activity_fields in stroke_answer.text
+    mistake = client.post(f"/debriefs/{debrief.pk}/activities/new",
+                          {"activity-name": "Rang the landlord", "activity-complexity": "9"},
+                          HTTP_HX_REQUEST="true")
+    assert mistake.status_code == 422 and 'value="Rang the landlord"' in mistake.text
+    assert activity_fields not in mistake.text
+    sent = client.post(f"/debriefs/{debrief.pk}/issues",
+                       {"quick-title": "", "quick-countermeasure": "Rang them"},
+                       HTTP_HX_REQUEST="true")
+    assert sent.status_code == 422 and "Rang them" in sent.text
+    assert "govuk-error-message" in sent.text and issue_fields not in sent.text
 
 
 def test_the_debrief_shows_the_oldest_ten_purchases_waiting_for_advice_and_counts_the_rest(
