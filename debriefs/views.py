@@ -86,9 +86,10 @@ def start(request):
 
 
 def _value_work_context(debrief, form=None, added=None, *, batch: Batch | None = None):
+    """The value work's tallies, and its new activity form: `form` when one was sent with
+    mistakes, or else the kept fields of a new one."""
     return {"debrief": debrief, "activities": tallies(debrief.team, debrief, batch),
-            "activity_form": form or ActivityForm(team=debrief.team, prefix="activity"),
-            "new_activity_fields": new_activity_fields(), "added": added}
+            "activity_form": form, "new_activity_fields": new_activity_fields(), "added": added}
 
 
 def _welfare_context(request, debrief, form=None, *, batch: Batch | None = None):
@@ -126,7 +127,7 @@ def debrief_detail(request, pk):
         "attendance": attendance(debrief, batch),
         "advice_needed": advice_needed(debrief.team_id, batch),
         "close_form": CloseForm(initial={"reflection": debrief.reflection}),
-        "issue_form": debrief_issue_form(debrief), "new_issue_fields": new_issue_fields(debrief),
+        "new_issue_fields": new_issue_fields(debrief),
         **_value_work_context(debrief, batch=batch),
     }
     if context["can_change"]:
@@ -325,12 +326,12 @@ def issue_create(request, pk):
         if not request.htmx:
             messages.success(request, f"Issue #{logged.pk} logged.")
             return redirect(f"{debrief.get_absolute_url()}#issues-successes")
-        form = debrief_issue_form(debrief)
-    if request.htmx:
+    if request.htmx:  # the form again: as sent, with its mistakes, or new
+        sent = None if logged else form
         return render(request, "debriefs/includes/quick_issue.jinja",
-                      {"debrief": debrief, "issue_form": form, "logged": logged,
+                      {"debrief": debrief, "issue_form": sent, "logged": logged,
                        "new_issue_fields": new_issue_fields(debrief)},
-                      status=422 if form.errors else 200, using="jinja2")
+                      status=200 if logged else 422, using="jinja2")
     return render_form(request, "debriefs/simple_form.html", {
         "debrief": debrief, "form": form, "title": "Raise an issue", "action": request.path},
         form)
