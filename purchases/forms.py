@@ -9,8 +9,10 @@ from django import forms
 from django.core.files.uploadedfile import UploadedFile
 from django.db.models import Prefetch, Q
 from django.utils import timezone
+from django.utils.functional import cached_property
 
-from accounts.forms import DateField, GovukFormMixin, offer_all_teams
+from accounts.compiled import Compiled
+from accounts.forms import DateField, GovukFormMixin, ReadyChoices, offer_all_teams
 from accounts.models import Team
 from caseload.models import Case, Person
 from purchases.models import (
@@ -277,6 +279,12 @@ class AnswerForm(GovukFormMixin, forms.Form):
                              error_messages={"required": "Write your answer to the query"})
 
 
+EXPORT_CARDS = Compiled(Card, lambda: Card.objects.order_by(
+    "team__name", "last_four", "pk").values_list(
+    "pk", "last_four", "team__name", "holder__first_name", "holder__last_name",
+    "holder__username"), label="export_cards")
+
+
 class ExportForm(GovukFormMixin, forms.Form):
     """Which purchases an auditor exports. Every filter is optional: none means all."""
 
@@ -294,19 +302,26 @@ class ExportForm(GovukFormMixin, forms.Form):
     review_status = forms.ChoiceField(choices=REVIEW_STATUSES, required=False)
 
     def __init__(self, *args, **kwargs):
-        """The cards, grouped by team, from one query of plain rows: a large council has
-        hundreds, and making a card and its holder for each option was most of the page's
-        time."""
+        """The cards, grouped by team, from one compiled query of plain rows, read when the
+        select is written or a chosen card checked: a large council has hundreds, and making
+        a card and its holder for each option was most of the page's time."""
         super().__init__(*args, **kwargs)
         offer_all_teams(self.fields["team"])
-        self.card_endings, by_team = {}, {}
-        for pk, last_four, team, *holder in Card.objects.order_by(
-                "team__name", "last_four", "pk").values_list(
-                "pk", "last_four", "team__name", "holder__first_name", "holder__last_name",
-                "holder__username"):
-            self.card_endings[pk] = last_four
+        self.fields["card"].choices = ReadyChoices(self._card_choices)
+
+    @cached_property
+    def _cards(self) -> list[tuple]:
+        return EXPORT_CARDS.rows({})
+
+    @cached_property
+    def card_endings(self) -> dict[int, str]:
+        return {pk: last_four for pk, last_four, *_ in self._cards}
+
+    def _card_choices(self) -> list:
+        by_team = {}
+        for pk, last_four, team, *holder in self._cards:
             by_team.setdefault(team, []).append((pk, Card.describe(last_four, *holder)))
-        self.fields["card"].choices = [("", "All cards"), *by_team.items()]
+        return [("", "All cards"), *by_team.items()]
 
     def clean(self):
         data = super().clean()

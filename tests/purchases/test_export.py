@@ -211,3 +211,47 @@ def test_the_access_log_names_the_card_filtered_on(signed_in, auditor, reviewed)
     signed_in(auditor).get(f"/purchases/export?format=csv&card={reviewed.card_id}")
     export = AccessLog.objects.get(action=AccessLog.Action.EXPORT)
     assert f"card ending {reviewed.card.last_four}" in export.label
+
+
+@pytest.mark.parametrize("chosen", [None, "first", "last"])
+def test_the_export_forms_cards_are_grouped_by_team_and_read_once(
+        team, other_team, caseworker, make_user, chosen, django_assert_num_queries):
+    """The card select (ReadyChoices over a compiled query): each team's cards under its name,
+    teams and cards in order, each as `str(card)` says it, the chosen one selected; the rows
+    are read once for checking the answer and writing the select."""
+    from purchases.forms import ExportForm
+
+    cards = [CardFactory(holder=caseworker, team=team, last_four="2222"),
+             CardFactory(holder=make_user("hilda", team=other_team), team=other_team,
+                         last_four="9999"),
+             CardFactory(holder=caseworker, team=team, last_four="1111")]
+    pick = {None: None, "first": cards[1], "last": cards[0]}[chosen]
+    form = ExportForm(None if pick is None else {"card": str(pick.pk)})
+    with django_assert_num_queries(1) as queries:
+        assert form.is_valid() or pick is None
+        written = str(form["card"])
+    assert queries.captured_queries[0]["sql"].startswith("EXECUTE export_cards_")
+    expected = [("", "All cards"), (other_team.name, [cards[1]]),
+                (team.name, [cards[2], cards[0]])]
+    assert other_team.name < team.name  # Hillside's cards first
+    options = []
+    for label, group in expected:
+        if isinstance(group, list):
+            options.append(f'<optgroup label="{label}">')
+            options += [f'<option value="{card.pk}"{" selected" if card == pick else ""}>'
+                        f'{escape(str(card))}</option>' for card in group]
+        else:
+            options.append(f'<option value=""{"" if pick else " selected"}>{group}</option>')
+    lines = [line.strip() for line in written.splitlines()[1:-1]]
+    assert [line for line in lines if line and line != "</optgroup>"] == options
+    if pick:
+        assert f"card ending {pick.last_four}, 3 rows" in form.summary(3)
+
+
+def test_a_card_that_does_not_exist_is_refused_next_to_the_field(caseworker, team):
+    from purchases.forms import ExportForm
+
+    CardFactory(holder=caseworker, team=team)
+    form = ExportForm({"card": "999999"})
+    assert not form.is_valid()
+    assert form.errors["card"] == ["Choose a card from the list, or All cards"]
