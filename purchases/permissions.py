@@ -4,8 +4,11 @@ A purchase outside the user's reach is a 404; a role that may not do the thing a
 Auditors read everything and change nothing: every write needs work_cases or review_spend.
 """
 
+from django.db.models import BigIntegerField
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 
+from accounts.compiled import AnyOf, Compiled, CompiledObjects, Slot
 from accounts.models import Team
 from accounts.shortcuts import require
 from purchases.models import Purchase, Statement, StatementLine
@@ -32,14 +35,43 @@ def sees_every_teams_overview(user) -> bool:
     return user.has_perm("accounts.review_spend")
 
 
-def overview_teams(user):
-    """The teams whose spend overview the user sees: every team for a reviewer
-    (`sees_every_teams_overview`), their own for a coordinator, none for anyone else."""
+def _overview_teams(every: bool, chosen: bool = False):
+    """The teams whose spend overview a user sees, by name: every team, or those among the
+    list `teams` (a coordinator's own); with `chosen`, only the one whose id is `pk`."""
+    teams = Team.objects.all() if every else Team.objects.filter(AnyOf("id", "teams"))
+    teams = teams.order_by("name", "pk")
+    return teams.filter(pk=Slot("pk", BigIntegerField())) if chosen else teams
+
+
+OVERVIEW_TEAM = CompiledObjects(Team, _overview_teams)
+OVERVIEW_TEAM_NAMES = Compiled(Team, lambda every: _overview_teams(every).values_list("pk", "name"),
+                               label="overview_team_names")
+
+
+def _sees_every_team(user) -> bool | None:
+    """Whose spend overview the user sees: every team's (True: a reviewer), their own teams'
+    (False: a coordinator), or none (None)."""
     if sees_every_teams_overview(user):
-        return Team.objects.all()
-    if user.has_perm("accounts.run_debriefs"):
-        return Team.objects.filter(pk__in=user.team_ids)
-    return Team.objects.none()
+        return True
+    return False if user.has_perm("accounts.run_debriefs") else None
+
+
+def overview_team(user, pk: int | None) -> Team:
+    """The team whose spend overview the user asked for (`pk`), or else the first by name
+    that they see; a 404 if they do not see it. One compiled query."""
+    every = _sees_every_team(user)
+    found = [] if every is None else OVERVIEW_TEAM.objects(
+        {"teams": list(user.team_ids), "pk": pk}, limit=1, every=every, chosen=pk is not None)
+    if not found:
+        raise Http404("No team matches the given query.")
+    return found[0]
+
+
+def overview_team_names(user) -> list[tuple[int, str]]:
+    """The (id, name) of each team whose spend overview the user sees, by name."""
+    every = _sees_every_team(user)
+    return [] if every is None else OVERVIEW_TEAM_NAMES.rows(
+        {"teams": list(user.team_ids)}, every=every)
 
 
 def list_teams(user):

@@ -11,13 +11,23 @@ from typing import NamedTuple
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connections
-from django.db.models import Aggregate, DecimalField, F, IntegerField, Model, Q, When
+from django.db.models import (
+    Aggregate,
+    BigIntegerField,
+    DateField,
+    DecimalField,
+    F,
+    IntegerField,
+    Model,
+    Q,
+    When,
+)
 from django.db.models import Case as DjangoCase
 from django.utils import formats, timezone
 from django.utils.functional import cached_property
 
 from accounts import prepared
-from accounts.compiled import Batch, Compiled, Slot
+from accounts.compiled import Batch, Compiled, CompiledObjects, Slot
 from accounts.models import Team, User
 from accounts.shortcuts import next_month
 from accounts.stamps import kept
@@ -231,6 +241,10 @@ class Overview:
                 for (day, _), total in zip(self.by_day, spent, strict=True)]
 
 
+COVERING_POT = CompiledObjects(BudgetPot, lambda: BudgetPot.objects.filter(
+    team=Slot("team", BigIntegerField())).covering(Slot("today", DateField())).order_by("pk"))
+
+
 def spend_overview(*, team: Team, today: date, shown: int | None = None) -> Overview:
     """The team's spend in the period of its pot covering `today` (the calendar month when
     it has no pot). Voided purchases count nowhere. The flagged and unusual purchases are
@@ -241,7 +255,8 @@ def spend_overview(*, team: Team, today: date, shown: int | None = None) -> Over
     a write moves the team's spend or anyone's name (accounts/stamps.py): everything in it is
     worked out from the period, the medians and what those stamps cover, so what is kept is
     exactly what working it out again would give. The team and the pot are read afresh."""
-    pot = BudgetPot.objects.filter(team=team).covering(today).first()
+    found = COVERING_POT.objects({"team": team.pk, "today": today}, limit=1)
+    pot = found[0] if found else None
     if pot:
         start, end = pot.period_start, pot.period_end
     else:

@@ -10,14 +10,13 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import BigIntegerField, Count, DateField, Q, Sum
 from django.http import FileResponse, Http404, StreamingHttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.template.defaultfilters import pluralize
 from django.utils import timezone
 from django.utils.dates import MONTHS
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.compiled import Compiled, Reach, Slot, reach
-from accounts.forms import TEAM_NAMES
 from accounts.models import AccessLog
 from accounts.shortcuts import is_id, log_denied, next_month, render_form, require
 from caseload.permissions import can_read_cases
@@ -35,9 +34,9 @@ from purchases.permissions import (
     can_void,
     list_teams,
     may_review,
-    overview_teams,
+    overview_team,
+    overview_team_names,
     purchase_for_user,
-    sees_every_teams_overview,
 )
 from purchases.resources import csv_chunks, xlsx_file
 from purchases.rows import purchase_rows
@@ -367,11 +366,8 @@ def spend_overview_page(request):
     tables. Reviewers choose any team; coordinators see their own. A fixed number of
     queries."""
     require(can_review(request.user) or request.user.has_perm("accounts.run_debriefs"))
-    teams = overview_teams(request.user)
     team_id = request.GET.get("team", "")
-    team = (get_object_or_404(teams, pk=team_id) if is_id(team_id) else teams.first())
-    if team is None:
-        raise Http404
+    team = overview_team(request.user, int(team_id) if is_id(team_id) else None)
     everything = request.GET.get("all") == "1"
     overview = spend_overview(team=team, today=timezone.localdate(),
                               shown=None if everything else OVERVIEW_ROWS)
@@ -385,10 +381,9 @@ def spend_overview_page(request):
     if overview.pot:
         charts["burn_down"] = burn_down("burn-down", overview.pot.amount, overview.start,
                                         overview.end, overview.remaining_by_day)
-    team_options = (TEAM_NAMES.rows({}) if sees_every_teams_overview(request.user)
-                    else teams.values_list("pk", "name"))  # `teams`, by name
     return render(request, "purchases/spend_overview.jinja", {
-        "overview": overview, "charts": charts, "team_options": team_options,
+        "overview": overview, "charts": charts,
+        "team_options": overview_team_names(request.user),
         "rule": UNUSUAL_RULE,
         "medians_every": _every(settings.SPEND_MEDIANS_SECONDS),
         "all_url": f"?{urlencode({'team': team.pk, 'all': 1})}"}, using="jinja2")

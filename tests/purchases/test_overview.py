@@ -254,9 +254,10 @@ def test_the_kept_overview_shows_every_committed_change_at_once(
 
 def test_the_team_select_lists_every_team_for_a_leader_and_own_teams_for_a_coordinator(
         signed_in, leader, coordinator, team, other_team, pot, spend):
-    """The leader's options come from a compiled query of every team (accounts.forms
-    TEAM_NAMES), a coordinator's from their own teams: each sees the teams they may choose,
-    by name, with the shown team chosen."""
+    """The team shown and the options come from compiled queries of one rule
+    (purchases.permissions.overview_team and overview_team_names): a leader's of every team, a
+    coordinator's of their own teams. Each sees the teams they may choose, by name, with the
+    shown team chosen, and without one asked for, the first by name."""
     from accounts.models import Membership, Team
 
     third = Team.objects.create(name="Aardvark team", case_prefix="AAR")
@@ -269,3 +270,7 @@ def test_the_team_select_lists_every_team_for_a_leader_and_own_teams_for_a_coord
     coordinator_page = signed_in(coordinator).get(f"/purchases/overview?team={team.pk}").text
     assert options.findall(coordinator_page) == [
         (str(third.pk), "", "Aardvark team"), (str(team.pk), " selected", team.name)]
+    first = signed_in(coordinator).get("/purchases/overview").text
+    assert options.findall(first) == [
+        (str(third.pk), " selected", "Aardvark team"), (str(team.pk), "", team.name)]
+    assert signed_in(leader).get("/purchases/overview?team=999999").status_code == 404
