@@ -1,7 +1,6 @@
 import datetime
 import re
 from collections.abc import Callable, Iterable
-from functools import cache
 
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
@@ -24,13 +23,22 @@ class ReadyChoices(BaseChoiceIterator):
     pairs, or (group name, list of pairs)): read once, when a select or a check first asks,
     and not normalized again. Choices given to a field any other way are normalized on every
     form, one call for each option and group; for a large council's 200 cards that was a
-    tenth of the export page's time."""
+    tenth of the export page's time. A copy (a form copies its class's fields) reads afresh:
+    what one form read is never another's."""
 
     def __init__(self, read: Callable[[], list]):
-        self.read = cache(read)  # these choices' own: a new function for each
+        self._read, self._choices = read, None
 
     def __iter__(self):
-        return iter(self.read())
+        if self._choices is None:
+            self._choices = self._read()
+        return iter(self._choices)
+
+    def __copy__(self):
+        return ReadyChoices(self._read)
+
+    def __deepcopy__(self, memo):
+        return ReadyChoices(self._read)
 
 
 def offer_rows(field: forms.ModelChoiceField, rows: Callable[[], Iterable[tuple]]) -> None:

@@ -241,8 +241,11 @@ class Overview:
                 for (day, _), total in zip(self.by_day, spent, strict=True)]
 
 
+# The team's pot covering a day; of two that overlap, the one starting later (as the pots'
+# own order has them).
 COVERING_POT = CompiledObjects(BudgetPot, lambda: BudgetPot.objects.filter(
-    team=Slot("team", BigIntegerField())).covering(Slot("today", DateField())).order_by("pk"))
+    team=Slot("team", BigIntegerField())).covering(Slot("today", DateField())).order_by(
+    "-period_start", "pk"))
 
 
 def spend_overview(*, team: Team, today: date, shown: int | None = None) -> Overview:

@@ -53,3 +53,28 @@ def test_learnings_teams_for_someone_who_sees_every_team(
 def test_a_team_that_does_not_exist_is_refused(teams):
     form = ExportForm({"team": "999999"})
     assert not form.is_valid() and "team" in form.errors
+
+
+def test_ready_choices_are_read_once_and_a_copy_reads_its_own():
+    """accounts.forms.ReadyChoices: Django takes them as they are, reads them when first
+    asked, and a copied field (as each form copies its class's) reads afresh."""
+    import copy
+
+    from django import forms
+    from django.utils.choices import normalize_choices
+
+    from accounts.forms import ReadyChoices
+
+    reads = []
+
+    def read():
+        reads.append(1)
+        return [("", "Any"), ("Hillside", [(1, "One"), (2, "Two")])]
+
+    field = forms.ChoiceField(required=False)
+    field.choices = ready = ReadyChoices(read)
+    assert normalize_choices(ready) is ready and field.widget.choices is ready and not reads
+    assert field.valid_value("2") and not field.valid_value("3") and len(reads) == 1
+    copied = copy.deepcopy(field)
+    assert list(copied.choices) == list(field.choices) and len(reads) == 2  # the copy's own
+    assert list(copy.copy(ready)) == list(ready) and len(reads) == 3

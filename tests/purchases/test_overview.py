@@ -252,6 +252,18 @@ def test_the_kept_overview_shows_every_committed_change_at_once(
     assert "Pot £2,000.00, spent £30.00, left £1,970.00." in client.get(address).content.decode()
 
 
+def test_of_two_pots_covering_today_the_one_starting_later_is_shown(signed_in, leader, team):
+    """A year's pot made first, then this month's inside it: the overview is of this month's,
+    as the pots' own order (latest start first) has them."""
+    today = timezone.localdate()
+    BudgetPotFactory(team=team, period_start=today.replace(month=1, day=1),
+                     period_end=today.replace(year=today.year + 1, month=1, day=1),
+                     amount=Decimal("12000.00"))
+    BudgetPotFactory(team=team, amount=Decimal("900.00"))
+    page = signed_in(leader).get(f"/purchases/overview?team={team.pk}").text
+    assert "Pot £900.00, spent £0.00, left £900.00." in page
+
+
 def test_the_team_select_lists_every_team_for_a_leader_and_own_teams_for_a_coordinator(
         signed_in, leader, coordinator, team, other_team, pot, spend):
     """The team shown and the options come from compiled queries of one rule
