@@ -31,10 +31,6 @@ def can_export(user) -> bool:
     return user.has_perm("accounts.export_purchases")
 
 
-def sees_every_teams_overview(user) -> bool:
-    return user.has_perm("accounts.review_spend")
-
-
 def _overview_teams(every: bool, chosen: bool = False):
     """The teams whose spend overview a user sees, by name: every team, or those among the
     list `teams` (a coordinator's own); with `chosen`, only the one whose id is `pk`."""
@@ -51,7 +47,7 @@ OVERVIEW_TEAM_NAMES = Compiled(Team, lambda every: _overview_teams(every).values
 def _sees_every_team(user) -> bool | None:
     """Whose spend overview the user sees: every team's (True: a reviewer), their own teams'
     (False: a coordinator), or none (None)."""
-    if sees_every_teams_overview(user):
+    if can_review(user):
         return True
     return False if user.has_perm("accounts.run_debriefs") else None
 
